@@ -1,0 +1,1 @@
+"""couplebot: a gentle daily-question bot for couples on Discord."""
