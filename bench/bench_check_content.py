@@ -1,0 +1,53 @@
+"""Time check_content on the shipped decks against a floor and a budget.
+
+The floor is what any checker must pay: reading and parsing every TOML file with tomllib.
+Run: python bench/bench_check_content.py [content_dir]
+"""
+
+import sys
+import time
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+from couplebot.content import check_content, default_content_dir
+
+BUDGET_SECONDS = 1.0
+REPEATS = 7
+
+
+def best_of(repeats: int, work: Callable[[], object]) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def parse_all(content_dir: Path) -> int:
+    files = sorted((content_dir / "prompts").glob("*.toml"))
+    follow_ups = content_dir / "follow-ups.toml"
+    if follow_ups.exists():
+        files.append(follow_ups)
+    questions = 0
+    for path in files:
+        questions += len(tomllib.loads(path.read_text(encoding="utf-8")).get("question", []))
+    return questions
+
+
+def main() -> None:
+    content_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else default_content_dir()
+    problems = check_content(content_dir)  # warm-up, and a sanity line for the reader
+    questions = parse_all(content_dir)
+    check_time = best_of(REPEATS, lambda: check_content(content_dir))
+    parse_time = best_of(REPEATS, lambda: parse_all(content_dir))
+    print(f"content: {content_dir} ({questions} questions, {len(problems)} problems)")
+    print(f"check_content:      {check_time * 1000:8.1f} ms (best of {REPEATS})")
+    print(f"read + parse TOML:  {parse_time * 1000:8.1f} ms (best of {REPEATS})")
+    print(f"check / parse:      {check_time / parse_time:8.2f}x")
+    print(f"check / 1 s budget: {check_time / BUDGET_SECONDS:8.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""CoupleBot: opens nothing itself; is handed the store and content, wires the rest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+from datetime import UTC
+from typing import Any
+
+import discord
+import yarl
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from discord import app_commands
+from discord.ext import commands
+
+from couplebot.clock import Clock, SystemClock
+from couplebot.cogs._shared import message_for
+from couplebot.content import Content
+from couplebot.messenger import DiscordMessenger
+from couplebot.services import Services
+from couplebot.services.couples import CouplesService
+from couplebot.services.rounds import RoundsService
+from couplebot.store import Store
+from couplebot.ui.components import PERSISTENT_ITEMS, Handler
+from couplebot.ui.errors import reply_privately
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("couplebot.cogs.couple", "couplebot.cogs.daily")
+TICK_SECONDS = 30
+COMMANDS_HASH_KEY = "commands_hash"
+
+
+def point_discord_at(api_base: str | None, gateway_url: str | None) -> None:
+    """Send REST calls and the gateway connection somewhere else (a proxy, or a fake)."""
+    if api_base:
+        discord.http.Route.BASE = api_base
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+class CoupleTree(app_commands.CommandTree[Any]):
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        if isinstance(cause, app_commands.TransformerError | app_commands.CheckFailure):
+            text = str(cause) if isinstance(cause, app_commands.CheckFailure) else None
+            await reply_privately(interaction, text or "That value doesn't look right. Try again.")
+            return
+        await reply_privately(interaction, message_for(cause))
+
+
+class CoupleBot(commands.Bot):
+    def __init__(
+        self,
+        *,
+        store: Store,
+        content: Content,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+        tick_seconds: float | None = TICK_SECONDS,
+        **options: Any,
+    ) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            tree_cls=CoupleTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            **options,
+        )
+        self.store = store
+        self.clock = clock or SystemClock()
+        self.component_handlers: dict[str, Handler] = {}
+        self.messenger = DiscordMessenger(self)
+        self.services = Services(
+            content=content,
+            couples=CouplesService(store, self.clock),
+            rounds=RoundsService(store, content, self.messenger, self.clock, rng),
+        )
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._tick_seconds = tick_seconds
+
+    async def setup_hook(self) -> None:
+        for item in PERSISTENT_ITEMS:
+            self.add_dynamic_items(item)
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        await self.sync_commands_if_changed()
+        await self.services.rounds.flush()
+        await self.services.rounds.refresh_open_rounds()
+        if self._tick_seconds:
+            self.scheduler.add_job(
+                self.tick,
+                "interval",
+                seconds=self._tick_seconds,
+                next_run_time=self.clock.now(),
+                misfire_grace_time=None,
+                coalesce=True,
+                max_instances=1,
+                id="tick",
+            )
+            self.scheduler.start()
+
+    async def tick(self) -> None:
+        try:
+            await self.services.rounds.tick()
+        except Exception:
+            log.exception("scheduled tick failed; the next one will try again")
+
+    async def sync_commands_if_changed(self) -> bool:
+        """Sync slash commands only when their definition changed since the last sync."""
+        payload = [command.to_dict(self.tree) for command in self.tree.get_commands()]
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        async with self.store.read() as tx:
+            if await tx.meta(COMMANDS_HASH_KEY) == digest:
+                return False
+        await self.tree.sync()
+        async with self.store.write() as tx:
+            await tx.set_meta(COMMANDS_HASH_KEY, digest)
+        log.info("synced %d slash commands", len(payload))
+        return True
+
+    async def on_ready(self) -> None:
+        user = self.user
+        log.info("ready as %s in %d server(s)", user, len(self.guilds))
+
+    async def close(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await super().close()

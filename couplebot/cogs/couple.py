@@ -1,0 +1,145 @@
+"""/setup, /settings, /pause, /quiet and /help: how the couple tunes the bot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from couplebot.cogs._shared import services_of
+from couplebot.domain.schedule import timezone_suggestions
+from couplebot.services.couples import MAX_PAUSE_DAYS, SetupRequest
+from couplebot.ui import render
+
+HELP_TEXT = (
+    "**couplebot** is a small daily ritual for the two of you.\n\n"
+    "Each morning I post one question here. You each answer privately with the "
+    "**Answer** button, and your answers appear together once you've both written. "
+    "Not in the mood for a question? **Not this one** lets it rest, no explanation needed.\n\n"
+    "`/setup` sets the time and time zone · `/settings` shows them · "
+    "`/question now` brings today's question early · `/question skip` swaps it · "
+    "`/question add` adds one of your own · `/question decks` picks themes · "
+    "`/history` looks back · `/pause` takes a break · `/quiet` sets your quiet hours.\n\n"
+    "I'm not a therapist, and I don't judge. If distance between you lasts, talking "
+    "with a couples therapist (for example one trained in emotionally focused therapy) "
+    "is a strong, hopeful step."
+)
+
+
+async def _timezones(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    return [app_commands.Choice(name=z, value=z) for z in timezone_suggestions(current)]
+
+
+class CoupleCog(commands.Cog, name="Couple"):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.services = services_of(bot)
+
+    @app_commands.command(name="setup", description="Set up the daily question for you two")
+    @app_commands.describe(
+        partner="Your partner's account",
+        timezone="Your time zone, like Europe/Berlin",
+        time="When the daily question arrives, 24-hour HH:MM like 07:30",
+        partner_timezone="Your partner's time zone, if it differs from yours",
+    )
+    @app_commands.autocomplete(timezone=_timezones, partner_timezone=_timezones)
+    @app_commands.guild_only()
+    async def setup_command(
+        self,
+        interaction: discord.Interaction[Any],
+        partner: discord.User | discord.Member,
+        timezone: str,
+        time: str,
+        partner_timezone: str | None = None,
+    ) -> None:
+        couple, created = await self.services.couples.setup(
+            SetupRequest(
+                guild_id=interaction.guild_id,
+                channel_id=interaction.channel_id or 0,
+                caller_id=interaction.user.id,
+                partner_id=partner.id,
+                partner_is_bot=partner.bot,
+                timezone=timezone,
+                time=time,
+                partner_timezone=partner_timezone,
+            )
+        )
+        when = f"{couple.question_time:%H:%M} ({couple.timezone})"
+        if created:
+            text = (
+                f"All set, {interaction.user.display_name} and {partner.display_name}. "
+                f"Your daily question will arrive here at {when}. "
+                "`/help` explains how it works."
+            )
+        else:
+            text = f"Updated. Your daily question arrives here at {when}."
+        await interaction.response.send_message(text, allowed_mentions=render.NO_MENTIONS)
+
+    @app_commands.command(name="settings", description="See how couplebot is set up for you two")
+    @app_commands.guild_only()
+    async def settings_command(self, interaction: discord.Interaction[Any]) -> None:
+        settings = await self.services.couples.settings(interaction.guild_id, interaction.user.id)
+        couple = settings.couple
+        lines = []
+        for partner in couple.partners:
+            zone = partner.timezone or couple.timezone
+            lines.append(
+                f"<@{partner.user_id}>: {zone}, quiet "
+                f"{partner.quiet_start:%H:%M}–{partner.quiet_end:%H:%M}"
+            )
+        embed = render.settings_embed(
+            timezone=couple.timezone,
+            question_time=couple.question_time,
+            partner_lines=lines,
+            themes=couple.themes,
+            deep_days=couple.deep_days,
+            paused_until=settings.paused_until,
+            custom_questions=settings.custom_questions,
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="pause", description="Take a break from daily questions")
+    @app_commands.describe(days="How many days, starting today (0 resumes now)")
+    @app_commands.guild_only()
+    async def pause_command(
+        self,
+        interaction: discord.Interaction[Any],
+        days: app_commands.Range[int, 0, MAX_PAUSE_DAYS],
+    ) -> None:
+        last = await self.services.couples.pause(interaction.guild_id, interaction.user.id, days)
+        if last is None:
+            text = "Daily questions are back on. The next one comes at your usual time."
+        else:
+            text = (
+                f"Paused through {last:%a %d %b}. No questions and no reminders until then. "
+                "Enjoy the time."
+            )
+        await interaction.response.send_message(text, allowed_mentions=render.NO_MENTIONS)
+
+    @app_commands.command(name="quiet", description="Set your quiet hours for reminders")
+    @app_commands.describe(start="When quiet starts, HH:MM", end="When quiet ends, HH:MM")
+    @app_commands.guild_only()
+    async def quiet_command(
+        self, interaction: discord.Interaction[Any], start: str, end: str
+    ) -> None:
+        quiet_start, quiet_end = await self.services.couples.set_quiet_hours(
+            interaction.guild_id, interaction.user.id, start, end
+        )
+        text = (
+            "No quiet hours, then. I still send at most one gentle reminder a day."
+            if quiet_start == quiet_end
+            else f"Got it. I won't remind you between {quiet_start:%H:%M} and {quiet_end:%H:%M}."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @app_commands.command(name="help", description="What couplebot does and how to use it")
+    async def help_command(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.send_message(HELP_TEXT, ephemeral=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(CoupleCog(bot))

@@ -1,0 +1,235 @@
+"""The daily question: /question, /history, and the Answer / Not this one / Share buttons."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from couplebot.cogs._shared import guarded, message_for, services_of
+from couplebot.domain.questions import THEMES
+from couplebot.services.rounds import AnswerOutcome
+from couplebot.ui import render
+from couplebot.ui.components import (
+    ANSWER_MODAL_ID,
+    AnswerModal,
+    ComponentClick,
+    modal_values,
+)
+from couplebot.ui.errors import reply_privately
+
+log = logging.getLogger(__name__)
+
+ANSWER_REPLIES = {
+    AnswerOutcome.SAVED: "Saved. Your answer stays private until you've both answered.",
+    AnswerOutcome.UPDATED: "Updated. It stays private until you've both answered.",
+    AnswerOutcome.REVEALED: "Saved. You've both answered, so your answers are in the channel now.",
+}
+
+
+class DailyCog(commands.Cog, name="Daily"):
+    question = app_commands.Group(
+        name="question", description="Today's question and your rotation", guild_only=True
+    )
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.services = services_of(bot)
+
+    async def cog_load(self) -> None:
+        handlers: dict[str, Any] = getattr(self.bot, "component_handlers", {})
+        handlers.update(
+            answer=self.on_answer_click,
+            share=self.on_share_click,
+            history=self.on_history_click,
+        )
+        handlers["pass"] = self.on_pass_click
+
+    async def cog_unload(self) -> None:
+        handlers: dict[str, Any] = getattr(self.bot, "component_handlers", {})
+        for kind in ("answer", "pass", "share", "history"):
+            handlers.pop(kind, None)
+
+    # /question
+
+    @question.command(name="now", description="Bring today's question now")
+    async def question_now(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await self.services.rounds.today(interaction.guild_id, interaction.user.id)
+        link = _jump_url(interaction.guild_id, result.round.message_id, interaction.channel_id)
+        if result.created:
+            text = f"Today's question is up: {link}"
+        else:
+            text = f"Today's question is already here: {link}"
+        await interaction.followup.send(text, ephemeral=True)
+
+    @question.command(name="skip", description="Swap today's question while nobody has answered")
+    async def question_skip(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.services.rounds.skip(interaction.guild_id, interaction.user.id)
+        await interaction.followup.send(
+            "Swapped. The new question is in the channel.", ephemeral=True
+        )
+
+    @question.command(name="add", description="Add a question of your own to the rotation")
+    @app_commands.describe(text="Your question, up to 300 characters")
+    async def question_add(
+        self, interaction: discord.Interaction[Any], text: app_commands.Range[str, 1, 300]
+    ) -> None:
+        await self.services.couples.add_question(
+            interaction.guild_id,
+            interaction.user.id,
+            text,
+            list(self.services.content.questions),
+        )
+        await interaction.response.send_message(
+            "Added to your rotation. It will come up on one of the next mornings.", ephemeral=True
+        )
+
+    @question.command(name="decks", description="Choose which themes your questions come from")
+    async def question_decks(self, interaction: discord.Interaction[Any]) -> None:
+        settings = await self.services.couples.settings(interaction.guild_id, interaction.user.id)
+        view = ThemePicker(self, settings.couple.themes)
+        await interaction.response.send_message(
+            "Pick the themes you'd like questions from.", view=view, ephemeral=True
+        )
+
+    @question.command(name="deep-days", description="Choose the days for deeper questions")
+    @app_commands.describe(days="Short day names like 'sat, sun', or 'none'")
+    async def question_deep_days(
+        self, interaction: discord.Interaction[Any], days: app_commands.Range[str, 1, 60]
+    ) -> None:
+        chosen = await self.services.couples.set_deep_days(
+            interaction.guild_id, interaction.user.id, days
+        )
+        names = ", ".join(render.WEEKDAY_NAMES[d] for d in sorted(chosen))
+        text = f"Deeper questions will come on {names}." if chosen else "No deeper days, then."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    # /history
+
+    @app_commands.command(name="history", description="Look back at questions you've both answered")
+    @app_commands.guild_only()
+    async def history_command(self, interaction: discord.Interaction[Any]) -> None:
+        embeds, view = await self._history_page(interaction, 0)
+        if view is None:
+            await interaction.response.send_message(embeds=embeds, ephemeral=True)
+        else:
+            await interaction.response.send_message(embeds=embeds, view=view, ephemeral=True)
+
+    async def _history_page(
+        self, interaction: discord.Interaction[Any], page: int
+    ) -> tuple[list[discord.Embed], discord.ui.View | None]:
+        result = await self.services.rounds.history(interaction.guild_id, interaction.user.id, page)
+        names = {}
+        if interaction.guild_id is not None and result.round is not None:
+            for answer in result.answers:
+                names[answer.user_id] = await self._name(interaction.guild_id, answer.user_id)
+        return render.history_message(
+            result.round, result.answers, names, result.page, result.pages
+        )
+
+    async def _name(self, guild_id: int, user_id: int) -> str:
+        messenger = getattr(self.bot, "messenger", None)
+        if messenger is None:
+            return "Partner"
+        name: str = await messenger.display_name(guild_id, user_id)
+        return name
+
+    # Components
+
+    @guarded
+    async def on_answer_click(
+        self, interaction: discord.Interaction[Any], click: ComponentClick
+    ) -> None:
+        round_, draft = await self.services.rounds.draft(
+            interaction.guild_id, click.value, interaction.user.id
+        )
+        await interaction.response.send_modal(AnswerModal(round_.id, round_.question_text, draft))
+
+    @guarded
+    async def on_pass_click(
+        self, interaction: discord.Interaction[Any], click: ComponentClick
+    ) -> None:
+        result = await self.services.rounds.pass_round(
+            interaction.guild_id, click.value, interaction.user.id
+        )
+        await interaction.response.send_message(
+            "Okay, this one can rest. No need to explain.", ephemeral=True
+        )
+        await self.services.rounds.settle(result.round.id)
+
+    @guarded
+    async def on_share_click(
+        self, interaction: discord.Interaction[Any], click: ComponentClick
+    ) -> None:
+        await self.services.rounds.share(interaction.guild_id, click.value, interaction.user.id)
+        await interaction.response.send_message("Shared in your channel.", ephemeral=True)
+        await self.services.rounds.flush()
+
+    @guarded
+    async def on_history_click(
+        self, interaction: discord.Interaction[Any], click: ComponentClick
+    ) -> None:
+        embeds, view = await self._history_page(interaction, click.value)
+        await interaction.response.edit_message(embeds=embeds, view=view)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Answer modals are handled here, so a submit still lands after a restart."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: dict[str, Any] = dict(interaction.data or {})
+        match = ANSWER_MODAL_ID.match(str(data.get("custom_id", "")))
+        if match is None:
+            return
+        await self._submit_answer(interaction, int(match["value"]), modal_values(data))
+
+    @guarded
+    async def _submit_answer(
+        self, interaction: discord.Interaction[Any], round_id: int, values: dict[str, str]
+    ) -> None:
+        result = await self.services.rounds.answer(
+            interaction.guild_id, round_id, interaction.user.id, values.get("answer", "")
+        )
+        await interaction.response.send_message(ANSWER_REPLIES[result.outcome], ephemeral=True)
+        await self.services.rounds.settle(round_id)
+
+
+class ThemePicker(discord.ui.View):
+    def __init__(self, cog: DailyCog, enabled: frozenset[str]) -> None:
+        super().__init__(timeout=600)
+        self.cog = cog
+        options = [
+            discord.SelectOption(label=label, value=slug, default=slug in enabled)
+            for slug, label in THEMES.items()
+        ]
+        self.themes: discord.ui.Select[ThemePicker] = discord.ui.Select(
+            custom_id="cb:decks", min_values=1, max_values=len(options), options=options
+        )
+        self.themes.callback = self.chosen  # type: ignore[method-assign]
+        self.add_item(self.themes)
+
+    async def chosen(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            themes = await self.cog.services.couples.set_themes(
+                interaction.guild_id, interaction.user.id, set(self.themes.values)
+            )
+        except Exception as exc:
+            await reply_privately(interaction, message_for(exc))
+            return
+        labels = ", ".join(label for slug, label in THEMES.items() if slug in themes)
+        await interaction.response.edit_message(content=f"Themes on: {labels}.", view=None)
+
+
+def _jump_url(guild_id: int | None, message_id: int | None, channel_id: int | None) -> str:
+    if guild_id is None or message_id is None or channel_id is None:
+        return "see the channel"
+    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(DailyCog(bot))

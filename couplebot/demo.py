@@ -1,0 +1,176 @@
+"""`couplebot demo`: the real bot against the built-in fake Discord, playing a couple's morning."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from couplebot.bot import CoupleBot, point_discord_at
+from couplebot.content import Content
+from couplebot.fake_discord import FakeDiscord, FakeGuild, FakeInteraction, FakeUser
+from couplebot.store import Store
+
+WIDTH = 78
+
+
+class Transcript:
+    def __init__(self, fake: FakeDiscord, guild: FakeGuild) -> None:
+        self.fake = fake
+        self.guild = guild
+        self.shown: set[str] = set()
+
+    def say(self, who: str, text: str) -> None:
+        lines = textwrap.wrap(text, WIDTH - len(who) - 3, break_long_words=False) or [""]
+        print(f"{who} › {lines[0]}")
+        for line in lines[1:]:
+            print(" " * (len(who) + 3) + line)
+
+    def reply(self, interaction: FakeInteraction, who: str) -> None:
+        private = f" (only {who} sees this)" if interaction.ephemeral else ""
+        self.say(f"couplebot{private}", interaction.text)
+
+    def new_posts(self) -> None:
+        """Print channel messages not shown yet, and ones edited since."""
+        for message in self.fake.channel_messages(self.guild.channel_id):
+            key = f"{message['id']}:{message.get('edited_timestamp')}"
+            if key in self.shown:
+                continue
+            self.shown.add(key)
+            edited = " (updated)" if message.get("edited_timestamp") else ""
+            print(f"\n#{self.fake.channels[self.guild.channel_id]['name']} · couplebot{edited}")
+            for line in _render(message):
+                print(f"  │ {line}")
+        print()
+
+
+def _render(message: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    if message.get("content"):
+        lines += textwrap.wrap(message["content"], WIDTH - 6)
+    for embed in message.get("embeds", []):
+        if embed.get("author"):
+            lines.append(f"{embed['author']['name']}:")
+        if embed.get("title"):
+            lines.append(f"** {embed['title']} **")
+        if embed.get("description"):
+            lines += textwrap.wrap(embed["description"], WIDTH - 6)
+        for field in embed.get("fields", []):
+            lines += textwrap.wrap(f"{field['name']}: {field['value']}", WIDTH - 6)
+    labels = [
+        f"[{c['label']}]"
+        for row in message.get("components", [])
+        for c in row.get("components", [])
+        if c.get("type") == 2
+    ]
+    if labels:
+        lines.append(" ".join(labels))
+    return lines
+
+
+def _button(message: dict[str, Any], label: str) -> str:
+    for row in message.get("components", []):
+        for component in row.get("components", []):
+            if component.get("label") == label:
+                return str(component["custom_id"])
+    raise LookupError(label)
+
+
+async def _answer(
+    fake: FakeDiscord, guild: FakeGuild, show: Transcript, user: FakeUser, text: str
+) -> None:
+    message = fake.channel_messages(guild.channel_id)[-1]
+    for candidate in fake.channel_messages(guild.channel_id):
+        if any("Today's question" in (e.get("title") or "") for e in candidate["embeds"]):
+            message = candidate
+    show.say(user.name, "[clicks Answer]")
+    click = await fake.click(user, message, _button(message, "Answer"), guild=guild)
+    await click.wait_response()
+    show.say(user.name, f"[writes privately] {text}")
+    submit = await fake.submit_modal(user, click, {"answer": text}, guild=guild)
+    await submit.wait_reply()
+    show.reply(submit, user.name)
+
+
+async def run_demo(content: Content, *, quiet: bool = False) -> int:
+    for noisy in ("discord", "couplebot", "apscheduler", "aiohttp"):
+        logging.getLogger(noisy).setLevel(logging.ERROR if quiet else logging.WARNING)
+    logging.getLogger("discord.client").setLevel(logging.ERROR)
+    fake = FakeDiscord()
+    await fake.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="couplebot-demo-") as folder:
+            return await _play(fake, content, Path(folder) / "demo.db")
+    finally:
+        await fake.close()
+
+
+async def _play(fake: FakeDiscord, content: Content, database: Path) -> int:
+    point_discord_at(fake.api_base, fake.gateway_url)
+    alex, sam = fake.add_user("Alex"), fake.add_user("Sam")
+    guild = fake.add_guild("Alex & Sam", [alex, sam])
+    store = await Store.open(database)
+    bot = CoupleBot(store=store, content=content, tick_seconds=None, guild_ready_timeout=0.05)
+    runner = asyncio.create_task(bot.start(fake.token))
+    try:
+        await asyncio.wait_for(bot.wait_until_ready(), timeout=15)
+        show = Transcript(fake, guild)
+        print("couplebot demo: the real bot, a fake Discord on 127.0.0.1, a temporary database.")
+        print("=" * WIDTH)
+
+        show.say("Alex", "/setup partner:@Sam timezone:Europe/Berlin time:08:00")
+        setup = await fake.slash(
+            alex,
+            "setup",
+            {"partner": sam, "timezone": "Europe/Berlin", "time": "08:00"},
+            guild=guild,
+        )
+        await setup.wait_reply()
+        show.reply(setup, "Alex")
+        show.new_posts()
+
+        show.say("Sam", "/question now")
+        now = await fake.slash(sam, "question now", guild=guild)
+        await now.wait_reply()
+        show.reply(now, "Sam")
+        show.new_posts()
+
+        await _answer(
+            fake,
+            guild,
+            show,
+            alex,
+            "The way you hum when you cook. I noticed it again "
+            "last night and it made the whole kitchen feel like home.",
+        )
+        await fake.wait_until(
+            lambda: any("1 of 2" in str(m) for m in fake.channel_messages(guild.channel_id))
+        )
+        show.new_posts()
+        await _answer(
+            fake,
+            guild,
+            show,
+            sam,
+            "When you sent me that photo of the sky on my hard "
+            "day. You didn't say much, and you didn't need to.",
+        )
+        await fake.wait_until(
+            lambda: any(
+                "Something to talk about" in (m.get("content") or "")
+                for m in fake.channel_messages(guild.channel_id)
+            )
+        )
+        show.new_posts()
+        print("=" * WIDTH)
+        print(
+            "That was one morning. Run `couplebot run` with DISCORD_TOKEN set for the real thing."
+        )
+        return 0
+    finally:
+        await bot.close()
+        await asyncio.wait({runner}, timeout=10)
+        await store.close()

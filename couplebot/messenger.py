@@ -1,0 +1,96 @@
+"""The discord.py side of the Messenger port: renders posts and sends them."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord.ext import commands
+
+from couplebot.services.ports import (
+    Post,
+    ReminderPost,
+    RevealPost,
+    RoundPost,
+    SharedAnswerPost,
+    post_marker,
+)
+from couplebot.ui import render
+from couplebot.ui.names import display_name
+
+log = logging.getLogger(__name__)
+
+HISTORY_LOOKBACK = 50
+FOOTER_SEPARATOR = " · "
+
+
+class DiscordMessenger:
+    def __init__(self, bot: commands.Bot) -> None:
+        self._bot = bot
+
+    async def _channel(self, post: Post) -> discord.abc.Messageable:
+        if isinstance(post, ReminderPost):
+            user = await self._bot.fetch_user(post.user_id)
+            return await user.create_dm()
+        return self._bot.get_partial_messageable(post.channel_id)
+
+    async def send(self, post: Post, *, nonce: str, marker: str) -> int | None:
+        channel = await self._channel(post)
+        send = channel.send
+        quiet = render.NO_MENTIONS
+        if isinstance(post, RoundPost):
+            embed, view = render.round_message(post.round, post.answered, post.theme_label, marker)
+            if view is None:
+                message = await send(embed=embed, nonce=nonce, allowed_mentions=quiet)
+            else:
+                message = await send(embed=embed, view=view, nonce=nonce, allowed_mentions=quiet)
+        elif isinstance(post, RevealPost):
+            answers = [
+                (await display_name(self._bot, post.guild_id, a.user_id), a.body)
+                for a in post.answers
+            ]
+            embeds = render.reveal_message(
+                post.round,
+                answers,
+                part=post.part,
+                parts=post.parts,
+                follow_up=post.follow_up,
+                milestone=post.milestone,
+                marker=marker,
+            )
+            message = await send(embeds=embeds, nonce=nonce, allowed_mentions=quiet)
+        elif isinstance(post, SharedAnswerPost):
+            name = await display_name(self._bot, post.guild_id, post.answer.user_id)
+            embed = render.shared_message(name, post.round, post.answer.body, marker)
+            message = await send(embed=embed, nonce=nonce, allowed_mentions=quiet)
+        else:
+            url = (
+                f"https://discord.com/channels/{post.guild_id}/{post.channel_id}/"
+                f"{post.round.message_id or ''}"
+            )
+            text = render.reminder_text(url.rstrip("/")) + f"\n-# {marker}"
+            message = await send(text, nonce=nonce, allowed_mentions=quiet)
+        return message.id
+
+    async def find_sent(self, post: Post, marker: str) -> int | None:
+        channel = await self._channel(post)
+        me = self._bot.user.id if self._bot.user else None
+        async for message in channel.history(limit=HISTORY_LOOKBACK):
+            if message.author.id == me and _carries(message, marker):
+                return message.id
+        return None
+
+    async def refresh_round(self, post: RoundPost) -> None:
+        if post.round.message_id is None:
+            return
+        marker = post_marker(f"question:{post.round.id}")
+        embed, view = render.round_message(post.round, post.answered, post.theme_label, marker)
+        channel = self._bot.get_partial_messageable(post.channel_id)
+        await channel.get_partial_message(post.round.message_id).edit(embed=embed, view=view)
+
+
+def _carries(message: discord.Message, marker: str) -> bool:
+    footers = [embed.footer.text or "" for embed in message.embeds]
+    last_line = message.content.rsplit("\n", 1)[-1].removeprefix("-# ")
+    parts = [part for text in [*footers, last_line] for part in text.split(FOOTER_SEPARATOR)]
+    return marker in parts

@@ -1,0 +1,77 @@
+"""What services need from the outside world, and the posts they ask for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from couplebot.domain.models import Round
+
+
+@dataclass(frozen=True)
+class RoundPost:
+    """The round message: question, Answer/Pass buttons and a content-free status line."""
+
+    guild_id: int
+    channel_id: int
+    round: Round
+    answered: int
+    theme_label: str
+
+
+@dataclass(frozen=True)
+class RevealedAnswer:
+    user_id: int
+    body: str
+
+
+@dataclass(frozen=True)
+class RevealPost:
+    guild_id: int
+    channel_id: int
+    round: Round
+    answers: tuple[RevealedAnswer, ...]
+    part: int
+    parts: int
+    follow_up: str | None
+    milestone: int | None
+
+
+@dataclass(frozen=True)
+class SharedAnswerPost:
+    """After a pass, an author chose to share their own answer anyway."""
+
+    guild_id: int
+    channel_id: int
+    round: Round
+    answer: RevealedAnswer
+
+
+@dataclass(frozen=True)
+class ReminderPost:
+    user_id: int
+    guild_id: int
+    channel_id: int
+    round: Round
+
+
+Post = RoundPost | RevealPost | SharedAnswerPost | ReminderPost
+
+
+def post_marker(dedupe_key: str) -> str:
+    """A short tag shown in a post's footer, so an unsent-looking post can be found again."""
+    return "#" + dedupe_key.replace(":", ".")
+
+
+class Messenger(Protocol):
+    async def send(self, post: Post, *, nonce: str, marker: str) -> int | None:
+        """Send a post; returns the message id."""
+        ...
+
+    async def find_sent(self, post: Post, marker: str) -> int | None:
+        """The id of an earlier message carrying this marker, if one was sent."""
+        ...
+
+    async def refresh_round(self, post: RoundPost) -> None:
+        """Edit the round message to show its current status (never answer content)."""
+        ...

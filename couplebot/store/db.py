@@ -1,0 +1,139 @@
+"""One aiosqlite connection, serialized transactions and numbered migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message is meant for people."""
+
+
+class SchemaTooNewError(StoreError):
+    pass
+
+
+class SaveFailedError(StoreError):
+    """A write did not happen (locked, full, read-only). Nothing was half-written."""
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) for every shipped migration, in order."""
+    found = []
+    for entry in resources.files("couplebot.store").joinpath("migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text("utf-8")))
+    found.sort()
+    return found
+
+
+class Database:
+    """Owns the connection. Every unit of work holds the lock, so transactions never interleave."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
+        try:
+            conn = await aiosqlite.connect(str(path), isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"Could not open the database at {path}: {exc}.") from exc
+        db = cls(conn)
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA synchronous=FULL")
+            await conn.execute("PRAGMA busy_timeout=5000")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            if migrate:
+                await db.migrate()
+            else:
+                await db.check_schema()
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._conn.close()
+
+    async def schema_version(self) -> int:
+        async with self._conn.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def check_schema(self) -> int:
+        version = await self.schema_version()
+        known = max((v for v, _, _ in migrations()), default=0)
+        if version > known:
+            raise SchemaTooNewError(
+                f"The database schema is version {version}, newer than this couplebot "
+                f"knows ({known}); upgrade couplebot before starting it on this database."
+            )
+        return version
+
+    async def migrate(self) -> list[str]:
+        """Apply pending migrations, each in its own transaction. Returns their names."""
+        applied = []
+        async with self._lock:
+            current = await self.check_schema()
+            for version, name, sql in migrations():
+                if version <= current:
+                    continue
+                statements = [s for s in sql.split(";\n") if s.strip()]
+                try:
+                    await self._conn.execute("BEGIN IMMEDIATE")
+                    for statement in statements:
+                        await self._conn.execute(statement)
+                    await self._conn.execute(f"PRAGMA user_version = {version:d}")
+                    await self._conn.execute("COMMIT")
+                except sqlite3.Error as exc:
+                    await self._conn.execute("ROLLBACK")
+                    raise StoreError(f"Migration {name} failed: {exc}.") from exc
+                log.info("applied migration %s", name)
+                applied.append(name)
+        return applied
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction (BEGIN IMMEDIATE), committed on success, rolled back on error."""
+        async with self._lock:
+            try:
+                await self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise SaveFailedError(str(exc)) from exc
+            try:
+                yield self._conn
+                await self._conn.execute("COMMIT")
+            except BaseException as exc:
+                await self._conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError):
+                    raise SaveFailedError(str(exc)) from exc
+                raise
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A consistent read; holds the lock so it never sees another unit's half-done writes."""
+        async with self._lock:
+            await self._conn.execute("BEGIN")
+            try:
+                yield self._conn
+            finally:
+                await self._conn.execute("COMMIT")

@@ -1,0 +1,25 @@
+"""One way to tell a person something went wrong, whatever state the interaction is in."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+log = logging.getLogger(__name__)
+
+GENERIC_ERROR = (
+    "Something went wrong on my side. Nothing you saved before is lost; please try again."
+)
+
+
+async def reply_privately(interaction: discord.Interaction[Any], message: str) -> None:
+    """An ephemeral reply, sent the right way if the interaction was answered or deferred."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(message, ephemeral=True)
+        else:
+            await interaction.response.send_message(message, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not tell the user about an error (interaction %s)", interaction.id)

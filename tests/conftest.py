@@ -1,0 +1,127 @@
+"""Shared fixtures: the fake Discord, a couple's server, and the real bot against it."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+
+from couplebot.bot import CoupleBot, point_discord_at
+from couplebot.clock import ManualClock
+from couplebot.content import Content, default_content_dir, load_content
+from couplebot.fake_discord import FakeDiscord, FakeGuild, FakeUser, message_text
+from couplebot.store import Store
+
+TEST_KEY = "ilQ59BLUQNN-xiqFY8hCn2IOJwD63rYtPLcx3FhQtIE="
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content(default_content_dir())
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    original = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    server = FakeDiscord()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.close()
+        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = original
+    assert server.violations == [], "\n".join(server.violations)
+
+
+@dataclass
+class Couple:
+    guild: FakeGuild
+    alex: FakeUser
+    sam: FakeUser
+    guest: FakeUser
+
+
+@pytest.fixture
+def couple(fake: FakeDiscord) -> Couple:
+    alex, sam, guest = fake.add_user("Alex"), fake.add_user("Sam"), fake.add_user("Robin")
+    guild = fake.add_guild("Alex & Sam", [alex, sam, guest])
+    return Couple(guild, alex, sam, guest)
+
+
+class BotRunner:
+    """Starts and stops the real CoupleBot against the fake, on a database that outlives it."""
+
+    def __init__(self, fake: FakeDiscord, database: Path, content: Content) -> None:
+        self.fake = fake
+        self.database = database
+        self.content = content
+        self.clock = ManualClock(datetime(2026, 6, 1, 5, 0, tzinfo=UTC))
+        self.bot: CoupleBot | None = None
+        self.store: Store | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self, *, seed: int = 7) -> CoupleBot:
+        point_discord_at(self.fake.api_base, self.fake.gateway_url)
+        self.store = await Store.open(self.database, secret_key=TEST_KEY)
+        self.bot = CoupleBot(
+            store=self.store,
+            content=self.content,
+            clock=self.clock,
+            rng=random.Random(seed),
+            tick_seconds=None,
+            guild_ready_timeout=0.05,
+        )
+        self._task = asyncio.create_task(self.bot.start(self.fake.token))
+        ready = asyncio.create_task(self.bot.wait_until_ready())
+        done, _ = await asyncio.wait({ready, self._task}, timeout=10, return_when="FIRST_COMPLETED")
+        if self._task in done:
+            self._task.result()
+        assert ready in done, "the bot did not become ready"
+        return self.bot
+
+    async def stop(self) -> None:
+        if self.bot is not None:
+            await self.bot.close()
+        if self._task is not None:
+            await asyncio.wait({self._task}, timeout=10)
+        if self.store is not None:
+            await self.store.close()
+        self.bot = self.store = self._task = None
+
+    async def restart(self) -> CoupleBot:
+        await self.stop()
+        return await self.start()
+
+
+@pytest.fixture
+async def runner(fake: FakeDiscord, tmp_path: Path, content: Content) -> AsyncIterator[BotRunner]:
+    bot_runner = BotRunner(fake, tmp_path / "couplebot.db", content)
+    try:
+        yield bot_runner
+    finally:
+        await bot_runner.stop()
+
+
+@pytest.fixture
+async def bot(runner: BotRunner) -> CoupleBot:
+    return await runner.start()
+
+
+async def set_up(fake: FakeDiscord, couple: Couple, **options: Any) -> Any:
+    """Run /setup as Alex with sensible defaults."""
+    values: dict[str, Any] = {"partner": couple.sam, "timezone": "Europe/Berlin", "time": "08:00"}
+    values.update(options)
+    interaction = await fake.slash(couple.alex, "setup", values, guild=couple.guild)
+    await interaction.wait_response()
+    return interaction
+
+
+def texts(messages: list[dict[str, Any]]) -> list[str]:
+    return [message_text(m) for m in messages]

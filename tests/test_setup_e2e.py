@@ -1,0 +1,130 @@
+"""/setup, /settings and /help end to end: real discord.py client, fake Discord."""
+
+from __future__ import annotations
+
+from couplebot.fake_discord import FakeDiscord
+
+from .conftest import BotRunner, Couple, set_up
+
+
+async def test_commands_are_registered(fake: FakeDiscord, bot: object) -> None:
+    names = {command["name"] for command in fake.commands}
+    assert {"setup", "settings", "help", "question", "history", "pause", "quiet"} <= names
+
+
+async def test_setup_registers_the_couple(fake: FakeDiscord, couple: Couple, bot: object) -> None:
+    interaction = await set_up(fake, couple)
+    assert not interaction.ephemeral
+    assert "All set, Alex and Sam" in interaction.text
+    assert "08:00 (Europe/Berlin)" in interaction.text
+
+    settings = await fake.slash(couple.sam, "settings", guild=couple.guild)
+    await settings.wait_response()
+    assert settings.ephemeral
+    assert "08:00 in Europe/Berlin" in settings.text
+
+
+async def test_setup_with_partner_timezone_turns_on_long_distance(
+    fake: FakeDiscord, couple: Couple, bot: object
+) -> None:
+    await set_up(fake, couple, partner_timezone="America/New_York")
+    settings = await fake.slash(couple.alex, "settings", guild=couple.guild)
+    await settings.wait_response()
+    assert "America/New_York" in settings.text
+    assert "Long distance" in settings.text
+
+
+async def test_settings_persist_across_a_restart(
+    fake: FakeDiscord, couple: Couple, runner: BotRunner
+) -> None:
+    await runner.start()
+    await set_up(fake, couple, time="07:15", timezone="Asia/Tokyo")
+    await runner.restart()
+    settings = await fake.slash(couple.alex, "settings", guild=couple.guild)
+    await settings.wait_response()
+    assert "07:15 in Asia/Tokyo" in settings.text
+
+
+async def test_running_setup_again_updates(fake: FakeDiscord, couple: Couple, bot: object) -> None:
+    await set_up(fake, couple)
+    again = await fake.slash(
+        couple.sam,
+        "setup",
+        {"partner": couple.alex, "timezone": "Europe/Lisbon", "time": "6:45"},
+        guild=couple.guild,
+    )
+    await again.wait_response()
+    assert "Updated" in again.text
+    assert "06:45 (Europe/Lisbon)" in again.text
+
+
+async def _refused(
+    fake: FakeDiscord,
+    couple: Couple,
+    user: object,
+    options: dict[str, object],
+    expected: str,
+    *,
+    guild: object = "default",
+) -> None:
+    target = couple.guild if guild == "default" else guild
+    interaction = await fake.slash(user, "setup", options, guild=target)  # type: ignore[arg-type]
+    await interaction.wait_response()
+    assert interaction.ephemeral, interaction.text
+    assert expected in interaction.text
+
+
+async def test_bad_setup_input_is_refused_and_stores_nothing(
+    fake: FakeDiscord, couple: Couple, bot: object
+) -> None:
+    base = {"partner": couple.sam, "timezone": "Europe/Berlin", "time": "08:00"}
+    await _refused(
+        fake, couple, couple.alex, {**base, "partner": couple.alex}, "rather than yourself"
+    )
+    helper = fake.add_user("Helper", bot=True)
+    await _refused(fake, couple, couple.alex, {**base, "partner": helper}, "bot account")
+    await _refused(
+        fake, couple, couple.alex, {**base, "timezone": "Mars/Olympus"}, "not a time zone"
+    )
+    await _refused(fake, couple, couple.alex, {**base, "time": "8am"}, "HH:MM")
+    await _refused(fake, couple, couple.alex, {**base, "time": "24:00"}, "HH:MM")
+    await _refused(fake, couple, couple.alex, base, "inside your couple's server", guild=None)
+
+    settings = await fake.slash(couple.alex, "settings", guild=couple.guild)
+    await settings.wait_response()
+    assert "no couple set up yet" in settings.text
+
+
+async def test_a_third_member_cannot_take_over(
+    fake: FakeDiscord, couple: Couple, bot: object
+) -> None:
+    await set_up(fake, couple)
+    await _refused(
+        fake,
+        couple,
+        couple.guest,
+        {"partner": couple.alex, "timezone": "UTC", "time": "09:00"},
+        "already has a couple",
+    )
+    settings = await fake.slash(couple.guest, "settings", guild=couple.guild)
+    await settings.wait_response()
+    assert settings.ephemeral
+    assert "just for them" in settings.text
+    mine = await fake.slash(couple.alex, "settings", guild=couple.guild)
+    await mine.wait_response()
+    assert "08:00 in Europe/Berlin" in mine.text
+
+
+async def test_timezone_autocomplete(fake: FakeDiscord, couple: Couple, bot: object) -> None:
+    choices = await fake.autocomplete(
+        couple.alex, "setup", {"timezone": "berl"}, "timezone", guild=couple.guild
+    )
+    assert choices[0]["value"] == "Europe/Berlin"
+
+
+async def test_help_is_warm_and_private(fake: FakeDiscord, couple: Couple, bot: object) -> None:
+    interaction = await fake.slash(couple.guest, "help", guild=couple.guild)
+    await interaction.wait_response()
+    assert interaction.ephemeral
+    assert "Answer" in interaction.text
+    assert "therapist" in interaction.text
