@@ -21,6 +21,7 @@ from couplebot.content import Content
 from couplebot.messenger import DiscordMessenger
 from couplebot.services import Services
 from couplebot.services.couples import CouplesService
+from couplebot.services.privacy import PrivacyService
 from couplebot.services.rounds import RoundsService
 from couplebot.store import Store
 from couplebot.ui.components import PERSISTENT_ITEMS, Handler
@@ -28,7 +29,7 @@ from couplebot.ui.errors import reply_privately
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("couplebot.cogs.couple", "couplebot.cogs.daily")
+EXTENSIONS = ("couplebot.cogs.couple", "couplebot.cogs.daily", "couplebot.cogs.privacy")
 TICK_SECONDS = 30
 COMMANDS_HASH_KEY = "commands_hash"
 
@@ -82,6 +83,7 @@ class CoupleBot(commands.Bot):
             content=content,
             couples=CouplesService(store, self.clock),
             rounds=RoundsService(store, content, self.messenger, self.clock, rng),
+            privacy=PrivacyService(store, self.clock),
         )
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._tick_seconds = tick_seconds
@@ -110,6 +112,7 @@ class CoupleBot(commands.Bot):
     async def tick(self) -> None:
         try:
             await self.services.rounds.tick()
+            await self.services.privacy.purge_left()
         except Exception:
             log.exception("scheduled tick failed; the next one will try again")
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from couplebot.content import Content
 from couplebot.services.couples import CouplesService
+from couplebot.services.privacy import PrivacyService
 from couplebot.services.rounds import RoundsService
 
 
@@ -14,3 +15,4 @@ class Services:
     content: Content
     couples: CouplesService
     rounds: RoundsService
+    privacy: PrivacyService

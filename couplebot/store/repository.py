@@ -105,7 +105,8 @@ class Tx:
         return await self._couple_from_row(row) if row else None
 
     async def all_couples(self) -> list[Couple]:
-        rows = await self._all("SELECT * FROM couples ORDER BY id")
+        """Every couple whose server still has the bot."""
+        rows = await self._all("SELECT * FROM couples WHERE left_at IS NULL ORDER BY id")
         return [await self._couple_from_row(row) for row in rows]
 
     async def save_couple(
@@ -185,6 +186,51 @@ class Tx:
         assert row is not None
         return int(row["question_cycle"])
 
+    async def guild_ids(self) -> set[int]:
+        """Servers of couples the bot still serves (not yet marked as left)."""
+        rows = await self._all("SELECT guild_id FROM couples WHERE left_at IS NULL")
+        return {int(r["guild_id"]) for r in rows}
+
+    async def mark_left(self, guild_id: int, now: datetime) -> bool:
+        changed = await self._run(
+            "UPDATE couples SET left_at = ? WHERE guild_id = ? AND left_at IS NULL",
+            (_ts(now), guild_id),
+        )
+        return changed == 1
+
+    async def mark_returned(self, guild_id: int) -> bool:
+        changed = await self._run(
+            "UPDATE couples SET left_at = NULL WHERE guild_id = ? AND left_at IS NOT NULL",
+            (guild_id,),
+        )
+        return changed == 1
+
+    async def delete_couples_left_before(self, cutoff: datetime) -> int:
+        return await self._run(
+            "DELETE FROM couples WHERE left_at IS NOT NULL AND left_at < ?", (_ts(cutoff),)
+        )
+
+    async def forget_partner(self, couple_id: int, user_id: int) -> int:
+        """Delete what this partner wrote or set; returns how many rows went."""
+        deleted = await self._run(
+            "DELETE FROM answers WHERE user_id = ? "
+            "AND round_id IN (SELECT id FROM rounds WHERE couple_id = ?)",
+            (user_id, couple_id),
+        )
+        deleted += await self._run(
+            "DELETE FROM custom_questions WHERE couple_id = ? AND author_id = ?",
+            (couple_id, user_id),
+        )
+        deleted += await self._run(
+            "DELETE FROM outbox WHERE couple_id = ? AND user_id = ?", (couple_id, user_id)
+        )
+        await self._run(
+            "UPDATE partners SET timezone = NULL, quiet_start = '22:00', quiet_end = '08:00' "
+            "WHERE couple_id = ? AND user_id = ?",
+            (couple_id, user_id),
+        )
+        return deleted
+
     # Pauses
 
     async def add_pause(
@@ -219,6 +265,16 @@ class Tx:
             (date.fromisoformat(r["first_day"]), date.fromisoformat(r["last_day"])) for r in rows
         ]
 
+    async def pauses_by(self, couple_id: int, user_id: int) -> list[tuple[date, date]]:
+        rows = await self._all(
+            "SELECT first_day, last_day FROM pauses WHERE couple_id = ? AND created_by = ? "
+            "ORDER BY first_day",
+            (couple_id, user_id),
+        )
+        return [
+            (date.fromisoformat(r["first_day"]), date.fromisoformat(r["last_day"])) for r in rows
+        ]
+
     async def paused_until(self, couple_id: int, day: date) -> date | None:
         row = await self._one(
             "SELECT MAX(last_day) AS until FROM pauses "
@@ -240,9 +296,13 @@ class Tx:
         assert row is not None
         return _custom_question(row["id"], text)
 
-    async def custom_questions(self, couple_id: int) -> list[Question]:
+    async def custom_questions(
+        self, couple_id: int, *, author_id: int | None = None
+    ) -> list[Question]:
         rows = await self._all(
-            "SELECT id, text FROM custom_questions WHERE couple_id = ? ORDER BY id", (couple_id,)
+            "SELECT id, text FROM custom_questions WHERE couple_id = ? "
+            "AND (? IS NULL OR author_id = ?) ORDER BY id",
+            (couple_id, author_id, author_id),
         )
         return [_custom_question(r["id"], self._cipher.decrypt(r["text"])) for r in rows]
 
@@ -407,6 +467,21 @@ class Tx:
             )
             for r in rows
         ]
+
+    async def answers_by(self, couple_id: int, user_id: int) -> list[tuple[Round, Answer]]:
+        """Every answer this partner gave, with its round, oldest first."""
+        rows = await self._all(
+            "SELECT rounds.id FROM rounds JOIN answers ON answers.round_id = rounds.id "
+            "WHERE rounds.couple_id = ? AND answers.user_id = ? ORDER BY rounds.local_date",
+            (couple_id, user_id),
+        )
+        found = []
+        for row in rows:
+            round_ = await self.round(row["id"])
+            assert round_ is not None
+            mine = [a for a in await self.answers(round_.id) if a.user_id == user_id]
+            found.append((round_, mine[0]))
+        return found
 
     async def mark_shared(self, round_id: int, user_id: int) -> bool:
         changed = await self._run(

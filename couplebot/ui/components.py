@@ -96,11 +96,21 @@ class HistoryButton(_IdButton, template=rf"cb:history:{_ID}"):
         self.item.disabled = disabled
 
 
+class ForgetButton(_IdButton, template=rf"cb:forget:{_ID}"):
+    """Confirms /privacy forget; carries the id of the partner who asked."""
+
+    kind = "forget"
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__(user_id, label="Delete my data", style=discord.ButtonStyle.danger)
+
+
 PERSISTENT_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     AnswerButton,
     PassButton,
     ShareButton,
     HistoryButton,
+    ForgetButton,
 )
 
 ANSWER_MODAL_PREFIX = "cb:answer-modal:"
