@@ -47,7 +47,7 @@ async def post_today(fake: FakeDiscord, couple: Couple) -> dict[str, Any]:
 
 
 async def answer(fake: FakeDiscord, couple: Couple, user: FakeUser, text: str) -> Any:
-    message = round_messages(fake, couple)[0]
+    message = round_messages(fake, couple)[-1]
     click = await fake.click(user, message, buttons(message)["Answer"], guild=couple.guild)
     await click.wait_response()
     assert click.modal is not None, click.text

@@ -20,6 +20,7 @@ from couplebot.ui.components import (
     modal_values,
 )
 from couplebot.ui.errors import reply_privately
+from couplebot.ui.names import display_name
 
 log = logging.getLogger(__name__)
 
@@ -125,19 +126,14 @@ class DailyCog(commands.Cog, name="Daily"):
     ) -> tuple[list[discord.Embed], discord.ui.View | None]:
         result = await self.services.rounds.history(interaction.guild_id, interaction.user.id, page)
         names = {}
-        if interaction.guild_id is not None and result.round is not None:
+        if interaction.guild_id is not None:
             for answer in result.answers:
-                names[answer.user_id] = await self._name(interaction.guild_id, answer.user_id)
+                names[answer.user_id] = await display_name(
+                    self.bot, interaction.guild_id, answer.user_id
+                )
         return render.history_message(
             result.round, result.answers, names, result.page, result.pages
         )
-
-    async def _name(self, guild_id: int, user_id: int) -> str:
-        messenger = getattr(self.bot, "messenger", None)
-        if messenger is None:
-            return "Partner"
-        name: str = await messenger.display_name(guild_id, user_id)
-        return name
 
     # Components
 

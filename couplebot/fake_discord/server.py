@@ -307,6 +307,10 @@ class FakeDiscord:
 
     # Faults
 
+    def clear_faults(self) -> None:
+        """Stop injecting faults that fail_next set up and have not fired yet."""
+        self._faults.clear()
+
     def fail_next(
         self,
         method: str,
@@ -708,6 +712,21 @@ class FakeDiscord:
         if component.get("disabled"):
             raise ValueError(f"component {custom_id!r} is disabled")
         return current, component
+
+    async def forge(
+        self,
+        user: FakeUser,
+        kind: int,
+        data: dict[str, Any],
+        *,
+        guild: FakeGuild | None,
+        message: Mapping[str, Any] | None = None,
+    ) -> FakeInteraction:
+        """Inject an interaction with `data` exactly as given, unchecked: for tests of
+        forged, stale or malformed payloads (3 = component, 5 = modal submit)."""
+        channel_id = int(message["channel_id"]) if message else None
+        copied = copy.deepcopy(dict(message)) if message else None
+        return await self._inject(user, guild, channel_id, kind, data, message=copied)
 
     async def _inject_component(
         self,

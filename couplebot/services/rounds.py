@@ -19,7 +19,7 @@ from couplebot.domain.schedule import local_date, reminder_due_at, todays_round
 from couplebot.domain.selection import choose_question
 from couplebot.domain.streak import milestone_crossed, together_days
 from couplebot.services.couples import require_couple
-from couplebot.services.errors import InvalidInputError, NotPartnerError
+from couplebot.services.errors import InvalidInputError
 from couplebot.services.ports import (
     Messenger,
     Post,
@@ -239,13 +239,18 @@ class RoundsService:
         return round_, (mine[0].body or "") if mine else ""
 
     async def _open_round(self, tx: Tx, couple: Couple, round_id: int) -> Round:
-        round_ = await tx.round(round_id)
-        if round_ is None or round_.couple_id != couple.id:
-            raise NotPartnerError
+        round_ = await self._own_round(tx, couple, round_id)
         if round_.state is RoundState.REVEALED:
             raise InvalidInputError("Both answers are already revealed for this one.")
         if round_.state is RoundState.RESTING:
             raise InvalidInputError("This question is resting; a new one comes tomorrow.")
+        return round_
+
+    async def _own_round(self, tx: Tx, couple: Couple, round_id: int) -> Round:
+        """The round, if it is this couple's; anything else looks simply absent."""
+        round_ = await tx.round(round_id)
+        if round_ is None or round_.couple_id != couple.id:
+            raise InvalidInputError("That question is no longer here. Today's is in the channel.")
         return round_
 
     async def answer(
@@ -309,9 +314,7 @@ class RoundsService:
         """After a pass, let an author show their own answer after all."""
         async with self._store.write() as tx:
             couple = await require_couple(tx, guild_id, user_id)
-            round_ = await tx.round(round_id)
-            if round_ is None or round_.couple_id != couple.id:
-                raise NotPartnerError
+            round_ = await self._own_round(tx, couple, round_id)
             if round_.state is not RoundState.RESTING:
                 raise InvalidInputError("There is nothing to share on this one.")
             if not await tx.mark_shared(round_id, user_id):

@@ -49,22 +49,31 @@ class Database:
         self._lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
+    async def open(
+        cls, path: Path | str, *, migrate: bool = True, busy_timeout_ms: int = 5000
+    ) -> Database:
+        connecting = aiosqlite.connect(str(path), isolation_level=None)
         try:
-            conn = await aiosqlite.connect(str(path), isolation_level=None)
+            conn = await connecting
         except sqlite3.Error as exc:
+            # aiosqlite stops its worker thread without waiting for it; wait here, or the
+            # thread reports to a loop that asyncio.run() has closed (a stray traceback).
+            await asyncio.to_thread(connecting._thread.join, 5)
             raise StoreError(f"Could not open the database at {path}: {exc}.") from exc
         db = cls(conn)
         try:
             conn.row_factory = aiosqlite.Row
             await conn.execute("PRAGMA journal_mode=WAL")
             await conn.execute("PRAGMA synchronous=FULL")
-            await conn.execute("PRAGMA busy_timeout=5000")
+            await conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms):d}")
             await conn.execute("PRAGMA foreign_keys=ON")
             if migrate:
                 await db.migrate()
             else:
                 await db.check_schema()
+        except sqlite3.Error as exc:
+            await conn.close()
+            raise StoreError(f"Could not open the database at {path}: {exc}.") from exc
         except BaseException:
             await conn.close()
             raise
@@ -105,7 +114,8 @@ class Database:
                     await self._conn.execute(f"PRAGMA user_version = {version:d}")
                     await self._conn.execute("COMMIT")
                 except sqlite3.Error as exc:
-                    await self._conn.execute("ROLLBACK")
+                    if self._conn.in_transaction:
+                        await self._conn.execute("ROLLBACK")
                     raise StoreError(f"Migration {name} failed: {exc}.") from exc
                 log.info("applied migration %s", name)
                 applied.append(name)

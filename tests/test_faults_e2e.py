@@ -1,0 +1,70 @@
+"""Discord misbehaving: rate limits, server errors, a dropped gateway. Nothing lost or doubled."""
+
+from __future__ import annotations
+
+from couplebot.bot import CoupleBot
+from couplebot.fake_discord import FakeDiscord
+
+from .conftest import Couple, set_up
+from .test_daily_e2e import answer, buttons, post_today, reveal_messages, round_messages
+
+
+async def test_rate_limits_are_honoured(fake: FakeDiscord, couple: Couple, bot: CoupleBot) -> None:
+    await set_up(fake, couple)
+    fake.fail_next("POST", "/channels/*/messages", status=429, retry_after=0.2)
+    fake.fail_next("POST", "/channels/*/messages", status=429, retry_after=0.1, is_global=True)
+    await post_today(fake, couple)
+    assert len(round_messages(fake, couple)) == 1
+
+
+async def test_server_errors_are_retried_without_duplicates(
+    fake: FakeDiscord, couple: Couple, bot: CoupleBot
+) -> None:
+    await set_up(fake, couple)
+    await post_today(fake, couple)
+    await answer(fake, couple, couple.alex, "One.")
+    fake.fail_next("POST", "/channels/*/messages", status=502, times=2)
+    await answer(fake, couple, couple.sam, "Two.")
+    await fake.wait_until(lambda: len(reveal_messages(fake, couple)) == 1, timeout=15)
+    await bot.services.rounds.flush()
+    assert len(reveal_messages(fake, couple)) == 1
+
+
+async def test_a_post_that_keeps_failing_is_sent_once_later(
+    fake: FakeDiscord, couple: Couple, bot: CoupleBot
+) -> None:
+    await set_up(fake, couple)
+    await post_today(fake, couple)
+    await answer(fake, couple, couple.alex, "Still here?")
+    fake.fail_next("POST", "/channels/*/messages", status=503, times=50)
+    await answer(fake, couple, couple.sam, "Still here.")
+    async with bot.store.read() as tx:
+        pending = await tx.pending_posts()
+    assert [item.kind for item in pending] == ["reveal"]
+    assert reveal_messages(fake, couple) == []
+
+    fake.clear_faults()
+    await bot.services.rounds.flush()
+    await bot.services.rounds.flush()
+    assert len(reveal_messages(fake, couple)) == 1
+    async with bot.store.read() as tx:
+        assert await tx.pending_posts() == []
+
+
+async def test_a_dropped_gateway_loses_no_answer(
+    fake: FakeDiscord, couple: Couple, bot: CoupleBot
+) -> None:
+    await set_up(fake, couple)
+    message = await post_today(fake, couple)
+    click = await fake.click(couple.alex, message, buttons(message)["Answer"], guild=couple.guild)
+    await click.wait_response()
+    await fake.drop_gateway()
+    submit = await fake.submit_modal(
+        couple.alex, click, {"answer": "Sent mid-drop."}, guild=couple.guild
+    )
+    await submit.wait_reply(timeout=15)
+    assert "Saved" in submit.text
+    assert fake.resume_count >= 1
+    await answer(fake, couple, couple.sam, "After the drop.")
+    await fake.wait_until(lambda: len(reveal_messages(fake, couple)) == 1)
+    assert "Sent mid-drop." in str(reveal_messages(fake, couple)[0])
