@@ -13,6 +13,7 @@ from couplebot.services.ports import (
     RevealPost,
     RoundPost,
     SharedAnswerPost,
+    UndeliverableError,
     post_marker,
 )
 from couplebot.ui import render
@@ -35,6 +36,12 @@ class DiscordMessenger:
         return self._bot.get_partial_messageable(post.channel_id)
 
     async def send(self, post: Post, *, nonce: str, marker: str) -> int | None:
+        try:
+            return await self._send(post, nonce=nonce, marker=marker)
+        except (discord.Forbidden, discord.NotFound) as exc:
+            raise UndeliverableError(f"{exc.status} {exc.code}") from exc
+
+    async def _send(self, post: Post, *, nonce: str, marker: str) -> int:
         channel = await self._channel(post)
         send = channel.send
         quiet = render.NO_MENTIONS

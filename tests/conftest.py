@@ -67,7 +67,7 @@ class BotRunner:
         self.store: Store | None = None
         self._task: asyncio.Task[None] | None = None
 
-    async def start(self, *, seed: int = 7) -> CoupleBot:
+    async def start(self, *, seed: int = 7, tick_seconds: float | None = None) -> CoupleBot:
         point_discord_at(self.fake.api_base, self.fake.gateway_url)
         self.store = await Store.open(self.database, secret_key=TEST_KEY)
         self.bot = CoupleBot(
@@ -75,7 +75,7 @@ class BotRunner:
             content=self.content,
             clock=self.clock,
             rng=random.Random(seed),
-            tick_seconds=None,
+            tick_seconds=tick_seconds,
             guild_ready_timeout=0.05,
         )
         self._task = asyncio.create_task(self.bot.start(self.fake.token))

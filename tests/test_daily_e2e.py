@@ -304,3 +304,16 @@ async def test_question_now_twice_points_to_the_same_round(
     await again.wait_followup()
     assert "already here" in again.text
     assert len(round_messages(fake, couple)) == 1
+
+
+async def test_the_scheduler_posts_on_start_after_downtime(
+    fake: FakeDiscord, couple: Couple, runner: BotRunner
+) -> None:
+    await runner.start()
+    await set_up(fake, couple)
+    await runner.stop()
+    runner.clock.advance(timedelta(hours=3))  # 10:00 local, two hours after the round was due
+    await runner.start(tick_seconds=0.2)
+    await fake.wait_until(lambda: len(round_messages(fake, couple)) == 1)
+    await asyncio.sleep(0.5)  # a few more ticks
+    assert len(round_messages(fake, couple)) == 1

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from couplebot.bot import CoupleBot
 from couplebot.fake_discord import FakeDiscord
 
-from .conftest import Couple, set_up
+from .conftest import BotRunner, Couple, set_up
 from .test_daily_e2e import answer, buttons, post_today, reveal_messages, round_messages
 
 
@@ -68,3 +70,25 @@ async def test_a_dropped_gateway_loses_no_answer(
     await answer(fake, couple, couple.sam, "After the drop.")
     await fake.wait_until(lambda: len(reveal_messages(fake, couple)) == 1)
     assert "Sent mid-drop." in str(reveal_messages(fake, couple)[0])
+
+
+async def test_closed_dms_mean_no_reminder_and_no_retry_loop(
+    fake: FakeDiscord, couple: Couple, runner: BotRunner
+) -> None:
+    bot = await runner.start()
+    await set_up(fake, couple)
+    runner.clock.advance(timedelta(hours=1, minutes=1))
+    await bot.services.rounds.tick()
+    await answer(fake, couple, couple.alex, "Morning.")
+    fake.fail_next("POST", "/channels/*/messages", status=403, times=1)
+    runner.clock.advance(timedelta(hours=5))
+    await bot.services.rounds.tick()
+    tries = len([r for r in fake.requests if r.method == "POST" and r.status == 403])
+    assert tries == 1
+    for _ in range(3):
+        runner.clock.advance(timedelta(hours=1))
+        await bot.services.rounds.tick()
+    assert len([r for r in fake.requests if r.method == "POST" and r.status == 403]) == 1
+    assert fake.dm_messages(couple.sam.id) == []
+    async with bot.store.read() as tx:
+        assert await tx.pending_posts() == []

@@ -63,9 +63,13 @@ def post_marker(dedupe_key: str) -> str:
     return "#" + dedupe_key.replace(":", ".")
 
 
+class UndeliverableError(Exception):
+    """Discord will never take this post (no access, channel gone, DMs closed)."""
+
+
 class Messenger(Protocol):
     async def send(self, post: Post, *, nonce: str, marker: str) -> int | None:
-        """Send a post; returns the message id."""
+        """Send a post; returns the message id. Raises UndeliverableError if it never can be."""
         ...
 
     async def find_sent(self, post: Post, marker: str) -> int | None:

@@ -28,6 +28,7 @@ from couplebot.services.ports import (
     RevealPost,
     RoundPost,
     SharedAnswerPost,
+    UndeliverableError,
     post_marker,
 )
 from couplebot.store import CUSTOM_THEME, OutboxItem, Store, Tx
@@ -354,9 +355,13 @@ class RoundsService:
             if self._clock.now() - item.created_at > NONCE_TRUST_WINDOW:
                 message_id = await self._messenger.find_sent(post, marker)
             if message_id is None:
-                message_id = await self._messenger.send(
-                    post, nonce=nonce_for(item.dedupe_key), marker=marker
-                )
+                try:
+                    message_id = await self._messenger.send(
+                        post, nonce=nonce_for(item.dedupe_key), marker=marker
+                    )
+                except UndeliverableError as exc:
+                    log.warning("giving up on %s: %s", item.dedupe_key, exc)
+                    post = None
         async with self._store.write() as tx:
             await tx.mark_posted(item.id, message_id, self._clock.now())
             if item.kind == "question" and item.round_id is not None and message_id is not None:
