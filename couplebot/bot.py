@@ -94,14 +94,15 @@ class CoupleBot(commands.Bot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands_if_changed()
-        await self.services.rounds.flush()
+        await self.services.rounds.flush()  # posts a crash left unsent
         await self.services.rounds.refresh_open_rounds()
         if self._tick_seconds:
+            await self.tick()  # catch up at once: today's round, if it is due and not out yet
+            # APScheduler only wakes us; what is due is decided from the DB and our clock.
             self.scheduler.add_job(
                 self.tick,
                 "interval",
                 seconds=self._tick_seconds,
-                next_run_time=self.clock.now(),
                 misfire_grace_time=None,
                 coalesce=True,
                 max_instances=1,

@@ -20,7 +20,7 @@ from couplebot.store.db import migrations
 
 from .conftest import Couple
 
-TOKEN = "MTIz.secret-token-never-printed.4242"  # noqa: S105 - not a real token
+TOKEN = "MTIz.secret-token-never-printed.4242"
 BAD_DECK = """\
 theme = "everyday"
 
@@ -153,9 +153,7 @@ def test_main_refuses_a_bad_setting_in_one_sentence_naming_it(
 def test_a_bad_setting_exits_2_with_one_sentence_naming_it(
     tmp_path: Path, name: str, value: str
 ) -> None:
-    result = couplebot(
-        tmp_path, "run", DISCORD_TOKEN=TOKEN, **{name: value.format(tmp=tmp_path)}
-    )
+    result = couplebot(tmp_path, "run", DISCORD_TOKEN=TOKEN, **{name: value.format(tmp=tmp_path)})
     assert result.returncode == 2, result.stderr
     sentence = assert_one_sentence(result.stderr)
     assert sentence.startswith(name), sentence

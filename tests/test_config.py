@@ -10,7 +10,7 @@ import pytest
 from couplebot.config import SettingsError, check_database_path, load_settings
 from couplebot.fake_discord import SPEC_ENV_VAR
 
-TOKEN = "MTIz.secret-token-never-printed.4242"  # noqa: S105 - not a real token
+TOKEN = "MTIz.secret-token-never-printed.4242"
 SECRET_KEY = "secret-key-never-printed"
 
 
@@ -168,3 +168,24 @@ def test_check_database_path_refuses_a_read_only_place(tmp_path: Path) -> None:
             check_database_path(existing)
     finally:
         folder.chmod(0o755)
+
+
+def test_check_database_path_asks_about_the_file_or_else_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs as root too: os.access is asked for write access to the right path."""
+    asked: list[Path] = []
+
+    def no_write_access(path: os.PathLike[str] | str, mode: int) -> bool:
+        asked.append(Path(path))
+        return mode != os.W_OK
+
+    monkeypatch.setattr(os, "access", no_write_access)
+    existing = tmp_path / "existing.db"
+    existing.touch()
+    with pytest.raises(SettingsError) as caught:
+        check_database_path(existing)
+    assert str(caught.value) == f"COUPLEBOT_DATABASE {existing} is not writable by this user."
+    with pytest.raises(SettingsError, match="is not writable"):
+        check_database_path(tmp_path / "new.db")
+    assert asked == [existing, tmp_path.resolve()]

@@ -26,9 +26,10 @@ import re
 import signal
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -37,7 +38,13 @@ import pytest
 
 from couplebot.cogs.daily import ANSWER_REPLIES
 from couplebot.domain.reveal import reveal_parts
-from couplebot.fake_discord import FakeDiscord, FakeUser, RecordedRequest, message_text
+from couplebot.fake_discord import (
+    FakeDiscord,
+    FakeInteraction,
+    FakeUser,
+    RecordedRequest,
+    message_text,
+)
 from couplebot.services.rounds import NONCE_TRUST_WINDOW
 from couplebot.store import Store
 from couplebot.ui.errors import GENERIC_ERROR
@@ -162,6 +169,7 @@ class BotProcess:
         fake.requests = self.requests
         self._proc: asyncio.subprocess.Process | None = None
         self._killed = False
+        self._stopping = False
         self._lock = asyncio.Lock()
         self._clock_base = clock_at
         self._clock_started = 0.0
@@ -199,7 +207,7 @@ class BotProcess:
             await asyncio.wait_for(self._proc.wait(), 10)
         self.generation += 1
         generation = self.generation
-        self._killed = False
+        self._killed = self._stopping = False
         if self.plan:
             kill = self.plan.popleft()
             self.requests.arm(kill.after, lambda: self._on_tripwire(generation, kill))
@@ -258,7 +266,8 @@ class BotProcess:
 
     def _kill(self, generation: int, what: str) -> None:
         proc = self._proc
-        if generation != self.generation or proc is None or proc.returncode is not None:
+        stale = generation != self.generation or self._stopping
+        if stale or proc is None or proc.returncode is not None:
             return
         proc.send_signal(signal.SIGKILL)
         self._killed = True
@@ -266,7 +275,7 @@ class BotProcess:
 
     async def stop(self) -> int | None:
         """SIGTERM; the exit code (None if the last process was killed, not stopped)."""
-        self.plan.clear()
+        self._stopping = True
         self.requests.disarm()
         proc = self._proc
         if proc is None:
@@ -351,7 +360,7 @@ class Morning:
         while True:
             generation = await self.bot.ensure_running()
             setup = await self.fake.slash(self.couple.alex, "setup", values, guild=self.couple.guild)
-            reply = await self.bot.outcome(generation, lambda: setup.latest_reply, "/setup reply")
+            reply = await self.bot.outcome(generation, partial(_latest_reply, setup), "/setup")
             if reply is not None:
                 assert "All set" in setup.text or "Updated" in setup.text, setup.text
                 return
@@ -361,7 +370,7 @@ class Morning:
             generation = await self.bot.ensure_running()
             now = await self.fake.slash(self.couple.alex, "question now", guild=self.couple.guild)
             followup = await self.bot.outcome(
-                generation, lambda: now.followups[0] if now.followups else None, "/question now"
+                generation, partial(_first, now.followups), "/question now followup"
             )
             if followup is not None:
                 assert "question is" in now.text, now.text
@@ -380,9 +389,7 @@ class Morning:
                     partner.user, message, buttons(message)["Answer"], guild=self.couple.guild
                 )
                 response = await self.bot.outcome(
-                    generation,
-                    lambda c=click: c.callbacks[0] if c.callbacks else None,  # type: ignore[misc]
-                    f"{partner.user.name}'s Answer click",
+                    generation, partial(_first, click.callbacks), f"{partner.user.name}'s click"
                 )
                 if response is None:
                     continue  # "This interaction failed": click again
@@ -399,9 +406,7 @@ class Morning:
             )
             partner.submitted.append(text)
             reply = await self.bot.outcome(
-                generation,
-                lambda s=submit: s.latest_reply,  # type: ignore[misc]
-                f"{partner.user.name}'s answer reply",
+                generation, partial(_latest_reply, submit), f"{partner.user.name}'s answer reply"
             )
             if reply is None:
                 modal_from = None  # the modal said something went wrong; start over
@@ -436,6 +441,14 @@ class Morning:
         complete = any(part == total for _, part, total in parts)
         shown = round_messages(self.fake, self.couple)
         return complete and bool(shown) and buttons(shown[0]) == {}
+
+
+def _first(items: list[T]) -> T | None:
+    return items[0] if items else None
+
+
+def _latest_reply(interaction: FakeInteraction) -> dict[str, Any] | None:
+    return interaction.latest_reply
 
 
 def reveal_footers(fake: FakeDiscord, couple: Couple) -> list[tuple[int, int, int]]:
@@ -514,7 +527,7 @@ def _trials() -> Iterator[Any]:
 
 
 @pytest.fixture
-async def processes() -> Any:
+async def processes(fake: FakeDiscord) -> AsyncIterator[list[BotProcess]]:
     started: list[BotProcess] = []
     yield started
     for process in started:
@@ -534,7 +547,7 @@ async def test_kill_9_loses_and_repeats_nothing(
     bot = BotProcess(
         fake,
         tmp_path,
-        trial.kills,
+        () if trial.remind else trial.kills,
         clock_at=VIRTUAL_START if trial.virtual else None,
         clock_step=NONCE_TRUST_WINDOW + timedelta(minutes=1) if trial.stale else timedelta(0),
     )
@@ -549,6 +562,7 @@ async def test_kill_9_loses_and_repeats_nothing(
         await morning.answer(morning.alex)
         bot.jump(timedelta(hours=4, minutes=10))  # 11:10: a reminder is due for Sam
         await bot.stop()
+        bot.plan.extend(trial.kills)
         await _reminder_arrives(fake, couple, bot)
         await morning.answer(morning.sam)
     else:
@@ -631,7 +645,8 @@ async def _check_database(
             assert found is not None, context
             round_ = await tx.latest_round(found.id)
             assert round_ is not None, context
-            answers = {a.user_id: a for a in await tx.answers(round_.id)}
+            in_order = await tx.answers(round_.id)
+            answers = {a.user_id: a for a in in_order}
             pending = await tx.pending_posts()
         async with store.db.reading() as conn:
             async with conn.execute("SELECT COUNT(*) FROM rounds") as cursor:
@@ -657,7 +672,7 @@ async def _check_database(
     question = round_messages(morning.fake, couple)[0]
     assert round_.message_id == int(question["id"]), context
     assert outbox.pop(f"question:{round_.id}") == int(question["id"]), context
-    bodies = [a.body or "" for a in await _ordered(answers)]
+    bodies = [a.body or "" for a in in_order]
     expected_parts = len(reveal_parts(round_.question_text, bodies))
     for part in range(1, expected_parts + 1):
         message_id = outbox.pop(f"reveal:{round_.id}:{part}")
@@ -669,6 +684,3 @@ async def _check_database(
         assert outbox.pop(key) == int(dms[0]["id"]), context
     assert outbox == {}, f"unexpected outbox rows {outbox}\n{context}"
 
-
-async def _ordered(answers: dict[int, Any]) -> list[Any]:
-    return sorted(answers.values(), key=lambda a: (a.created_at, a.user_id))

@@ -256,11 +256,14 @@ async def test_an_error_inside_a_write_leaves_nothing_behind(store: Store) -> No
     class Interrupted(Exception):
         pass
 
-    with pytest.raises(Interrupted):
+    async def interrupted_write() -> None:
         async with store.write() as tx:
             await tx.save_answer(round_id, ALEX, "half", passed=False, now=NOW)
             await tx.enqueue(f"reveal:{round_id}", couple_id=couple_id, kind="reveal", now=NOW)
             raise Interrupted
+
+    with pytest.raises(Interrupted):
+        await interrupted_write()
     async with store.read() as tx:
         assert await tx.answers(round_id) == []
         assert await tx.pending_posts() == []
