@@ -28,6 +28,9 @@ THEMES: dict[str, str] = {
     "long-distance": "Long distance",
 }
 
+# Questions the couple wrote themselves: always eligible, asked first, never switched off.
+CUSTOM_THEME = "custom"
+
 # Themes on for a new couple; long-distance joins when partners live in different zones.
 DEFAULT_THEMES: frozenset[str] = frozenset(THEMES) - {"long-distance"}
 

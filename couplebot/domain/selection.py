@@ -6,7 +6,7 @@ import random
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from couplebot.domain.questions import Depth, Question
+from couplebot.domain.questions import CUSTOM_THEME, Depth, Question
 
 __all__ = [
     "CUSTOM_THEME",
@@ -18,9 +18,6 @@ __all__ = [
 
 # Weekday numbers (Monday = 0) that offer a deep question: weekends.
 DEEP_DAY_DEFAULT: frozenset[int] = frozenset({5, 6})
-
-# Questions the couple wrote themselves; always eligible, asked first.
-CUSTOM_THEME = "custom"
 
 # On ordinary days: light this often, otherwise medium.
 LIGHT_SHARE = 0.7

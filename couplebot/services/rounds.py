@@ -13,7 +13,7 @@ from enum import StrEnum
 from couplebot.clock import Clock
 from couplebot.content import Content
 from couplebot.domain.models import Answer, Couple, Round, RoundState
-from couplebot.domain.questions import THEMES, Depth, Question
+from couplebot.domain.questions import CUSTOM_THEME, THEMES, Depth, Question
 from couplebot.domain.reveal import MAX_ANSWER_LENGTH, reveal_parts
 from couplebot.domain.schedule import local_date, reminder_due_at, todays_round
 from couplebot.domain.selection import choose_question
@@ -31,7 +31,7 @@ from couplebot.services.ports import (
     UndeliverableError,
     post_marker,
 )
-from couplebot.store import CUSTOM_THEME, OutboxItem, Store, Tx
+from couplebot.store import OutboxItem, Store, Tx
 
 log = logging.getLogger(__name__)
 

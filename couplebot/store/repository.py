@@ -12,11 +12,9 @@ from typing import Any
 import aiosqlite
 
 from couplebot.domain.models import Answer, Couple, Partner, Round
-from couplebot.domain.questions import Depth, Question
+from couplebot.domain.questions import CUSTOM_THEME, Depth, Question
 from couplebot.store.crypto import Cipher, load_or_create_key
 from couplebot.store.db import Database
-
-CUSTOM_THEME = "custom"
 
 
 def _ts(instant: datetime) -> str:
