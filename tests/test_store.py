@@ -17,9 +17,8 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from couplebot.domain.questions import Depth, Question
+from couplebot.domain.questions import CUSTOM_THEME, Depth, Question
 from couplebot.store import (
-    CUSTOM_THEME,
     Database,
     NewPartner,
     SaveFailedError,

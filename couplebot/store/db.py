@@ -133,7 +133,8 @@ class Database:
                 yield self._conn
                 await self._conn.execute("COMMIT")
             except BaseException as exc:
-                await self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:  # SQLite may have rolled back by itself
+                    await self._conn.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError):
                     raise SaveFailedError(str(exc)) from exc
                 raise
