@@ -132,6 +132,12 @@ async def _play(fake: FakeDiscord, content: Content, database: Path) -> int:
         show.reply(setup, "Alex")
         show.new_posts()
 
+        own_question = "What is a small thing I did lately that made you feel close to me?"
+        show.say("Sam", f"/question add text:{own_question}")
+        added = await fake.slash(sam, "question add", {"text": own_question}, guild=guild)
+        await added.wait_reply()
+        show.reply(added, "Sam")
+
         show.say("Sam", "/question now")
         now = await fake.slash(sam, "question now", guild=guild)
         await now.wait_reply()
@@ -160,15 +166,13 @@ async def _play(fake: FakeDiscord, content: Content, database: Path) -> int:
         )
         await fake.wait_until(
             lambda: any(
-                "Something to talk about" in (m.get("content") or "")
+                "Something to talk about" in str(m["embeds"])
                 for m in fake.channel_messages(guild.channel_id)
             )
         )
         show.new_posts()
         print("=" * WIDTH)
-        print(
-            "That was one morning. Run `couplebot run` with DISCORD_TOKEN set for the real thing."
-        )
+        print("That was one morning. Set DISCORD_TOKEN and `couplebot run` serves the real thing.")
         return 0
     finally:
         await bot.close()

@@ -177,3 +177,41 @@ async def test_forged_payloads_never_crash_or_leak(
     assert "A secret kept" not in "\n".join(
         message_text(m) for m in fake.channel_messages(couple.guild.channel_id)
     )
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    command=st.sampled_from(["setup", "quiet", "question deep-days", "question add", "pause"]),
+    text=st.text(min_size=1, max_size=80),
+    number=st.integers(min_value=-(2**40), max_value=2**40),
+)
+async def test_malformed_options_get_a_kind_reply(
+    fake: FakeDiscord,
+    couple: Couple,
+    bot: CoupleBot,
+    caplog: pytest.LogCaptureFixture,
+    command: str,
+    text: str,
+    number: int,
+) -> None:
+    if not fake.commands or not round_messages(fake, couple):
+        await set_up(fake, couple)
+        await post_today(fake, couple)
+    caplog.clear()
+    options: dict[str, Any] = {
+        "setup": {"partner": couple.sam, "timezone": text, "time": text[:10]},
+        "quiet": {"start": text, "end": text[::-1]},
+        "question deep-days": {"days": text},
+        "question add": {"text": text},
+        "pause": {"days": number},
+    }[command]
+    interaction = await fake.slash(couple.alex, command, options, guild=couple.guild)
+    reply = await interaction.wait_reply()
+    assert interaction.text.strip(), reply
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+    if "Something went wrong" in interaction.text:
+        pytest.fail(f"{command} {options!r} fell through to the generic error")

@@ -1,0 +1,22 @@
+"""`couplebot demo` plays a whole morning and prints it."""
+
+from __future__ import annotations
+
+import pytest
+
+from couplebot.content import Content
+from couplebot.demo import run_demo
+
+
+async def test_demo_shows_question_answers_and_reveal(
+    content: Content, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await run_demo(content) == 0
+    out = capsys.readouterr().out
+    assert "/setup partner:@Sam" in out
+    assert "What is a small thing I did lately that made you feel close to me?" in out
+    assert "1 of 2 answered" in out
+    assert "** You've both answered **" in out
+    assert "The way you hum when you cook." in out
+    assert "** Something to talk about **" in out
+    assert out.index("1 of 2 answered") < out.index("** You've both answered **")
