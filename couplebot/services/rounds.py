@@ -104,6 +104,13 @@ class RoundsService:
     async def _start_round(
         self, couple_id: int, day: date, *, only_if_unpaused: bool
     ) -> TodayResult | None:
+        async with self._store.read() as tx:
+            existing = await tx.round_on(couple_id, day)
+            paused = only_if_unpaused and await tx.paused_until(couple_id, day) is not None
+        if existing is not None:
+            return TodayResult(existing, created=False)
+        if paused:
+            return None
         async with self._store.write() as tx:
             couple = await tx.couple(couple_id)
             if couple is None:
@@ -111,8 +118,6 @@ class RoundsService:
             existing = await tx.round_on(couple.id, day)
             if existing is not None:
                 return TodayResult(existing, created=False)
-            if only_if_unpaused and await tx.paused_until(couple.id, day):
-                return None
             question, cycle = await self._pick(tx, couple, day)
             round_, created = await tx.create_round(
                 couple.id, day, question, cycle, self._clock.now()
@@ -154,8 +159,9 @@ class RoundsService:
         return choice.question, cycle
 
     async def _queue_reminders(self, couple: Couple, now: datetime) -> None:
+        """Queue the day's one gentle reminder once due. Reads first: most ticks write nothing."""
         today = local_date(now, couple.zone)
-        async with self._store.write() as tx:
+        async with self._store.read() as tx:
             round_ = await tx.round_on(couple.id, today)
             if round_ is None or round_.state is not RoundState.OPEN:
                 return
@@ -165,16 +171,23 @@ class RoundsService:
             if len(answers) != 1:
                 return
             waiting = couple.other(answers[0].user_id)
-            due = reminder_due_at(
-                posted_at=round_.created_at,
-                first_answer_at=answers[0].created_at,
-                tz=couple.zone_of(waiting.user_id),
-                quiet_start=waiting.quiet_start,
-                quiet_end=waiting.quiet_end,
-            )
-            if due is not None and now >= due:
+            key = f"remind:{round_.id}:{waiting.user_id}:1"
+            if await tx.outbox_has(key):
+                return
+        due = reminder_due_at(
+            posted_at=round_.created_at,
+            first_answer_at=answers[0].created_at,
+            tz=couple.zone_of(waiting.user_id),
+            quiet_start=waiting.quiet_start,
+            quiet_end=waiting.quiet_end,
+        )
+        if due is None or now < due:
+            return
+        async with self._store.write() as tx:
+            fresh = await tx.round(round_.id)
+            if fresh is not None and fresh.state is RoundState.OPEN:
                 await tx.enqueue(
-                    f"remind:{round_.id}:{waiting.user_id}:1",
+                    key,
                     couple_id=couple.id,
                     kind="remind",
                     round_id=round_.id,
