@@ -13,6 +13,7 @@ from discord.ext import commands
 from couplebot.services import Services
 from couplebot.services.errors import CouldNotSaveError, UserFacingError
 from couplebot.store import SaveFailedError
+from couplebot.ui.components import Handler
 from couplebot.ui.errors import GENERIC_ERROR, reply_privately
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,29 @@ def services_of(bot: commands.Bot) -> Services:
     if not isinstance(services, Services):
         raise RuntimeError("the bot has no services; cogs load from CoupleBot.setup_hook")
     return services
+
+
+class FeatureCog(commands.Cog):
+    """A cog holding the services, whose component handlers are registered while loaded."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.services = services_of(bot)
+
+    def handlers(self) -> dict[str, Handler]:
+        """custom_id kind -> handler, for the persistent components this feature owns."""
+        return {}
+
+    def _registry(self) -> dict[str, Handler]:
+        registry: dict[str, Handler] = getattr(self.bot, "component_handlers", {})
+        return registry
+
+    async def cog_load(self) -> None:
+        self._registry().update(self.handlers())
+
+    async def cog_unload(self) -> None:
+        for kind in self.handlers():
+            self._registry().pop(kind, None)
 
 
 def message_for(error: BaseException) -> str:

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from couplebot.cogs._shared import services_of
+from couplebot.cogs._shared import FeatureCog
 from couplebot.domain.schedule import timezone_suggestions
 from couplebot.services.couples import MAX_PAUSE_DAYS, SetupRequest
 from couplebot.ui import render
@@ -34,11 +34,7 @@ async def _timezones(
     return [app_commands.Choice(name=z, value=z) for z in timezone_suggestions(current)]
 
 
-class CoupleCog(commands.Cog, name="Couple"):
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
-        self.services = services_of(bot)
-
+class CoupleCog(FeatureCog, name="Couple"):
     @app_commands.command(name="setup", description="Set up the daily question for you two")
     @app_commands.describe(
         partner="Your partner's account",

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from couplebot.cogs._shared import guarded, message_for, services_of
+from couplebot.cogs._shared import FeatureCog, guarded, message_for
 from couplebot.domain.questions import THEMES
 from couplebot.services.rounds import AnswerOutcome
 from couplebot.ui import render
@@ -17,6 +17,7 @@ from couplebot.ui.components import (
     ANSWER_MODAL_ID,
     AnswerModal,
     ComponentClick,
+    Handler,
     modal_values,
 )
 from couplebot.ui.errors import reply_privately
@@ -31,28 +32,18 @@ ANSWER_REPLIES = {
 }
 
 
-class DailyCog(commands.Cog, name="Daily"):
+class DailyCog(FeatureCog, name="Daily"):
     question = app_commands.Group(
         name="question", description="Today's question and your rotation", guild_only=True
     )
 
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
-        self.services = services_of(bot)
-
-    async def cog_load(self) -> None:
-        handlers: dict[str, Any] = getattr(self.bot, "component_handlers", {})
-        handlers.update(
-            answer=self.on_answer_click,
-            share=self.on_share_click,
-            history=self.on_history_click,
-        )
-        handlers["pass"] = self.on_pass_click
-
-    async def cog_unload(self) -> None:
-        handlers: dict[str, Any] = getattr(self.bot, "component_handlers", {})
-        for kind in ("answer", "pass", "share", "history"):
-            handlers.pop(kind, None)
+    def handlers(self) -> dict[str, Handler]:
+        return {
+            "answer": self.on_answer_click,
+            "pass": self.on_pass_click,
+            "share": self.on_share_click,
+            "history": self.on_history_click,
+        }
 
     # /question
 

@@ -9,9 +9,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from couplebot.cogs._shared import guarded, services_of
+from couplebot.cogs._shared import FeatureCog, guarded
 from couplebot.services.privacy import LEFT_GUILD_GRACE
-from couplebot.ui.components import ComponentClick, ForgetButton
+from couplebot.ui.components import ComponentClick, ForgetButton, Handler
 
 FORGET_EXPLAINED = (
     "**Before you decide**\n"
@@ -25,22 +25,13 @@ FORGET_EXPLAINED = (
 )
 
 
-class PrivacyCog(commands.Cog, name="Privacy"):
+class PrivacyCog(FeatureCog, name="Privacy"):
     privacy = app_commands.Group(
         name="privacy", description="See or delete what couplebot keeps about you", guild_only=True
     )
 
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
-        self.services = services_of(bot)
-
-    async def cog_load(self) -> None:
-        handlers: dict[str, Any] = getattr(self.bot, "component_handlers", {})
-        handlers["forget"] = self.on_forget_confirmed
-
-    async def cog_unload(self) -> None:
-        handlers: dict[str, Any] = getattr(self.bot, "component_handlers", {})
-        handlers.pop("forget", None)
+    def handlers(self) -> dict[str, Handler]:
+        return {"forget": self.on_forget_confirmed}
 
     @privacy.command(name="export", description="Get a file of everything stored about you")
     async def export(self, interaction: discord.Interaction[Any]) -> None:
