@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from couplebot.bot import CoupleBot
 from couplebot.fake_discord import FakeDiscord
+from couplebot.services import rounds
 
 from .conftest import BotRunner, Couple, set_up
 from .test_daily_e2e import answer, buttons, post_today, reveal_messages, round_messages
@@ -92,3 +95,22 @@ async def test_closed_dms_mean_no_reminder_and_no_retry_loop(
     assert fake.dm_messages(couple.sam.id) == []
     async with bot.store.read() as tx:
         assert await tx.pending_posts() == []
+
+
+async def test_a_send_that_timed_out_but_happened_is_not_repeated(
+    fake: FakeDiscord, couple: Couple, bot: CoupleBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rounds, "SEND_TIMEOUT_SECONDS", 0.3)
+    await set_up(fake, couple)
+    fake.stall_next("POST", "/channels/*/messages", seconds=1.0)
+    now = await fake.slash(couple.alex, "question now", guild=couple.guild)
+    await now.wait_followup(timeout=10)
+    async with bot.store.read() as tx:
+        assert [item.kind for item in await tx.pending_posts()] == ["question"]
+    await bot.services.rounds.flush()
+    assert len(round_messages(fake, couple)) == 1
+    async with bot.store.read() as tx:
+        assert await tx.pending_posts() == []
+    message = round_messages(fake, couple)[0]
+    await answer(fake, couple, couple.alex, "Still works.")
+    await fake.wait_until(lambda: "1 of 2" in str(fake.message(message["id"])))

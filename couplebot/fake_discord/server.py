@@ -307,6 +307,11 @@ class FakeDiscord:
 
     # Faults
 
+    def stall_next(self, method: str, path_pattern: str, *, seconds: float, times: int = 1) -> None:
+        """Carry out the next matching request but answer only after `seconds`: a send
+        that happened although the client timed out waiting for it."""
+        self._faults.append(_Fault(method, path_pattern, 0, times, seconds, False))
+
     def clear_faults(self) -> None:
         """Stop injecting faults that fail_next set up and have not fired yet."""
         self._faults.clear()
@@ -1046,7 +1051,13 @@ class FakeDiscord:
         try:
             body, files = await self._read_body(request)
             fault = self._take_fault(method, path)
-            if fault is not None:
+            if fault is not None and fault.status == 0:
+                status, payload = await self._handle(
+                    request, method=method, path=path, query=query, body=body, files=files
+                )
+                response = self._json(status, payload)
+                await asyncio.sleep(fault.retry_after)
+            elif fault is not None:
                 response = self._fault_response(fault)
             else:
                 status, payload = await self._handle(

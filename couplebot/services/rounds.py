@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 # Discord dedupes a nonce for a few minutes; older unsent posts are looked up first.
 NONCE_TRUST_WINDOW = timedelta(minutes=2)
+# A send that takes longer may still have happened; it stays pending and is retried
+# with the same nonce, which Discord (and the history check) turn into a no-op.
+SEND_TIMEOUT_SECONDS = 30.0
 
 
 class AnswerOutcome(StrEnum):
@@ -356,6 +359,8 @@ class RoundsService:
                 try:
                     if await self._deliver(item):
                         sent += 1
+                except TimeoutError:
+                    log.warning("sending %s timed out; will retry", item.dedupe_key)
                 except Exception:
                     log.exception("could not send %s; will retry", item.dedupe_key)
             return sent
@@ -365,16 +370,17 @@ class RoundsService:
         marker = post_marker(item.dedupe_key)
         message_id: int | None = None
         if post is not None:
-            if self._clock.now() - item.created_at > NONCE_TRUST_WINDOW:
-                message_id = await self._messenger.find_sent(post, marker)
-            if message_id is None:
-                try:
-                    message_id = await self._messenger.send(
-                        post, nonce=nonce_for(item.dedupe_key), marker=marker
-                    )
-                except UndeliverableError as exc:
-                    log.warning("giving up on %s: %s", item.dedupe_key, exc)
-                    post = None
+            try:
+                async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
+                    if self._clock.now() - item.created_at > NONCE_TRUST_WINDOW:
+                        message_id = await self._messenger.find_sent(post, marker)
+                    if message_id is None:
+                        message_id = await self._messenger.send(
+                            post, nonce=nonce_for(item.dedupe_key), marker=marker
+                        )
+            except UndeliverableError as exc:
+                log.warning("giving up on %s: %s", item.dedupe_key, exc)
+                post = None
         async with self._store.write() as tx:
             await tx.mark_posted(item.id, message_id, self._clock.now())
             if item.kind == "question" and item.round_id is not None and message_id is not None:
