@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -32,6 +33,9 @@ log = logging.getLogger(__name__)
 EXTENSIONS = ("couplebot.cogs.couple", "couplebot.cogs.daily", "couplebot.cogs.privacy")
 TICK_SECONDS = 30
 COMMANDS_HASH_KEY = "commands_hash"
+SHUTDOWN_GRACE_SECONDS = 5.0
+# Names discord.py gives the tasks running our handlers (events, commands, components).
+HANDLER_TASKS = ("discord.py: ", "CommandTree-invoker", "discord-ui-")
 
 
 def point_discord_at(api_base: str | None, gateway_url: str | None) -> None:
@@ -95,7 +99,7 @@ class CoupleBot(commands.Bot):
             await self.load_extension(extension)
         await self.sync_commands_if_changed()
         await self.services.rounds.flush()  # posts a crash left unsent
-        await self.services.rounds.refresh_open_rounds()
+        await self.services.rounds.refresh_recent_rounds()
         if self._tick_seconds:
             await self.tick()  # catch up at once: today's round, if it is due and not out yet
             # APScheduler only wakes us; what is due is decided from the DB and our clock.
@@ -135,6 +139,14 @@ class CoupleBot(commands.Bot):
         log.info("ready as %s in %d server(s)", user, len(self.guilds))
 
     async def close(self) -> None:
+        """Stop waking up, let handlers already running finish (briefly), then disconnect."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        running = [
+            task
+            for task in asyncio.all_tasks()
+            if task is not asyncio.current_task() and task.get_name().startswith(HANDLER_TASKS)
+        ]
+        if running:
+            await asyncio.wait(running, timeout=SHUTDOWN_GRACE_SECONDS)
         await super().close()

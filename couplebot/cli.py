@@ -27,7 +27,6 @@ from couplebot.content import (
     default_content_dir,
     load_content,
 )
-from couplebot.demo import run_demo
 from couplebot.store import Store, StoreError
 
 log = logging.getLogger("couplebot")
@@ -68,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return _run(settings)
         if args.command == "demo":
+            from couplebot.demo import run_demo  # noqa: PLC0415 - keeps `run` from loading the fake
+
             return asyncio.run(run_demo(_content(settings), quiet=args.quiet))
         if args.command == "check-content":
             return _check(args.content_dir or settings.content_dir or default_content_dir())

@@ -74,17 +74,21 @@ def wall_time_on(day: date, at: time, tz: ZoneInfo) -> datetime:
     if _wall(local.astimezone(UTC).astimezone(tz)) == wanted:
         return local
     # Skipped by a forward jump. The jump lies between the two readings of the wall
-    # time (after-jump offset, before-jump offset); bisect for it in whole seconds.
-    old_offset = local.utcoffset()
-    before = math.floor(local.replace(fold=1).timestamp())
-    after = math.ceil(local.timestamp())
-    while after - before > 1:
-        middle = (before + after) // 2
+    # time (after-jump offset, before-jump offset).
+    return _offset_change(local.replace(fold=1), local, tz)
+
+
+def _offset_change(before: datetime, after: datetime, tz: ZoneInfo) -> datetime:
+    """The first whole second in (before, after] with the offset `after` has; bisected."""
+    low, high = math.floor(before.timestamp()), math.ceil(after.timestamp())
+    old_offset = datetime.fromtimestamp(low, tz).utcoffset()
+    while high - low > 1:
+        middle = (low + high) // 2
         if datetime.fromtimestamp(middle, tz).utcoffset() == old_offset:
-            before = middle
+            low = middle
         else:
-            after = middle
-    return datetime.fromtimestamp(after, tz)
+            high = middle
+    return datetime.fromtimestamp(high, tz)
 
 
 def round_due_at(day: date, at: time, tz: ZoneInfo) -> datetime:
@@ -153,11 +157,16 @@ def quiet_end_after(
     end_day = local.date()
     if quiet_start > quiet_end and local.time() >= _naive(quiet_start):
         end_day += timedelta(days=1)  # wrapped past midnight
-    first = round_due_at(end_day, end, tz)
-    if first > instant:
-        return first
-    # Fall-back day: we are in the repeated hour, past the end's first occurrence.
-    return datetime.combine(end_day, end, tzinfo=tz).replace(fold=1).astimezone(UTC)
+    ends = round_due_at(end_day, end, tz)
+    if ends <= instant:
+        # Fall-back day: we are in the repeated hour, past the end's first occurrence.
+        ends = datetime.combine(end_day, end, tzinfo=tz).replace(fold=1).astimezone(UTC)
+    if instant.astimezone(tz).utcoffset() != ends.astimezone(tz).utcoffset():  # DST on the way
+        # Turning the clocks back may leave the quiet window early.
+        jump = _offset_change(instant, ends, tz).astimezone(UTC)
+        if not is_quiet(jump, tz, quiet_start, quiet_end):
+            return jump
+    return ends
 
 
 def reminder_due_at(

@@ -468,11 +468,11 @@ class RoundsService:
         except Exception:
             log.exception("could not refresh the status of round %s", round_id)
 
-    async def refresh_open_rounds(self) -> None:
-        """On start: statuses may be stale if we stopped between saving and editing."""
+    async def refresh_recent_rounds(self) -> None:
+        """On start: a status line may be stale if we stopped between saving and editing."""
         since = self._clock.now().date() - timedelta(days=2)
         async with self._store.read() as tx:
-            rounds = await tx.open_rounds(since)
+            rounds = await tx.posted_rounds(since)
         for round_ in rounds:
             await self._refresh(round_.id)
 

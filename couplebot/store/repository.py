@@ -381,10 +381,10 @@ class Tx:
         )
         return {r["question_id"] for r in rows}
 
-    async def open_rounds(self, since: date) -> list[Round]:
+    async def posted_rounds(self, since: date) -> list[Round]:
+        """Rounds from `since` on whose message is out, whatever their state."""
         rows = await self._all(
-            "SELECT * FROM rounds WHERE revealed_at IS NULL AND closed_at IS NULL "
-            "AND local_date >= ? ORDER BY id",
+            "SELECT * FROM rounds WHERE local_date >= ? AND message_id IS NOT NULL ORDER BY id",
             (since.isoformat(),),
         )
         return [self._round(r) for r in rows]
