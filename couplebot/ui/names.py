@@ -13,18 +13,22 @@ _cache: dict[tuple[int, int], str] = {}
 
 
 async def display_name(client: discord.Client, guild_id: int, user_id: int) -> str:
+    """The partner's name in that server: nickname, else global name, else username."""
     key = (guild_id, user_id)
     if key in _cache:
         return _cache[key]
     guild = client.get_guild(guild_id)
-    member: discord.Member | discord.User | None = guild.get_member(user_id) if guild else None
+    member = guild.get_member(user_id) if guild else None
     try:
-        if member is None and guild is not None:
-            member = await guild.fetch_member(user_id)
-        if member is None:
-            member = await client.fetch_user(user_id)
+        if member is not None:
+            name = member.display_name
+        else:
+            # Works before the gateway is up too (the start-up catch-up posts early).
+            data = await client.http.get_member(guild_id, user_id)
+            user = data["user"]
+            name = data.get("nick") or user.get("global_name") or user["username"]
     except discord.HTTPException:
         log.warning("could not look up a display name; using a neutral one")
         return NEUTRAL_NAME
-    _cache[key] = member.display_name
-    return member.display_name
+    _cache[key] = name
+    return name
