@@ -282,7 +282,8 @@ class BotProcess:
         self.plan.clear()
         self.requests.disarm()
         for timer in self._delayed:
-            await asyncio.sleep(max(0.0, timer.when() - self._loop_time()))
+            # A little past its time: a sleep due at the same moment may wake first.
+            await asyncio.sleep(max(0.0, timer.when() - self._loop_time()) + 0.05)
         self._delayed.clear()
 
     async def stop(self) -> int | None:
