@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -114,3 +115,21 @@ async def test_a_send_that_timed_out_but_happened_is_not_repeated(
     message = round_messages(fake, couple)[0]
     await answer(fake, couple, couple.alex, "Still works.")
     await fake.wait_until(lambda: "1 of 2" in str(fake.message(message["id"])))
+
+
+async def test_reveal_parts_keep_their_order_through_failures(
+    fake: FakeDiscord, couple: Couple, bot: CoupleBot
+) -> None:
+    await set_up(fake, couple)
+    await post_today(fake, couple)
+    await answer(fake, couple, couple.alex, "a" * 3500)
+    fake.fail_next("POST", "/channels/*/messages", status=503, times=1)  # part 1 only
+    await answer(fake, couple, couple.sam, "b" * 3500)
+    await fake.wait_until(lambda: any(r.status == 503 for r in fake.requests))
+    await asyncio.sleep(0.2)
+    assert reveal_messages(fake, couple) == []  # part 2 waits for part 1
+    await bot.services.rounds.flush()
+    parts = reveal_messages(fake, couple)
+    assert len(parts) == 2
+    assert "part 1 of 2" in str(parts[0]["embeds"])
+    assert "part 2 of 2" in str(parts[1]["embeds"])

@@ -355,14 +355,19 @@ class RoundsService:
             async with self._store.read() as tx:
                 pending = await tx.pending_posts()
             sent = 0
+            held_back: set[int | None] = set()  # a round's later posts wait for its earlier ones
             for item in pending:
+                if item.round_id in held_back:
+                    continue
                 try:
                     if await self._deliver(item):
                         sent += 1
                 except TimeoutError:
                     log.warning("sending %s timed out; will retry", item.dedupe_key)
+                    held_back.add(item.round_id)
                 except Exception:
                     log.exception("could not send %s; will retry", item.dedupe_key)
+                    held_back.add(item.round_id)
             return sent
 
     async def _deliver(self, item: OutboxItem) -> bool:
