@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from itertools import pairwise
 from typing import Any
@@ -14,9 +15,14 @@ from .conftest import BotRunner, Couple, set_up
 from .test_daily_e2e import answer, buttons, reveal_messages, round_messages
 
 
-async def _next_morning(runner: BotRunner, bot: CoupleBot) -> None:
-    runner.clock.advance(timedelta(days=1))
-    await bot.services.rounds.tick()
+async def _mornings(runner: BotRunner, bot: CoupleBot, count: int) -> AsyncIterator[int]:
+    """10:00 local on `count` days in a row, with the bot's tick run each morning."""
+    runner.clock.advance(timedelta(hours=3))
+    for day in range(count):
+        if day:
+            runner.clock.advance(timedelta(days=1))
+        await bot.services.rounds.tick()
+        yield day
 
 
 async def _answer_both(fake: FakeDiscord, couple: Couple, day: int) -> None:
@@ -69,12 +75,7 @@ async def test_themes_can_be_turned_off(
     await chosen.wait_response()
     assert "Themes on: Playful." in chosen.text
     playful = {q.text for q in bot.services.content.questions if q.theme == "playful"}
-    runner.clock.advance(timedelta(hours=3))
-    for day in range(4):
-        if day:
-            await _next_morning(runner, bot)
-        else:
-            await bot.services.rounds.tick()
+    async for _ in _mornings(runner, bot, 4):
         question = _latest_round(fake, couple)["embeds"][0]["description"]
         assert question in playful
 
@@ -97,13 +98,8 @@ async def test_deep_days_and_never_two_deep_in_a_row(
     )
     await bad.wait_response()
     assert bad.ephemeral and "don't know the day" in bad.text
-    runner.clock.advance(timedelta(hours=3))
     depths = []
-    for day in range(6):
-        if day:
-            await _next_morning(runner, bot)
-        else:
-            await bot.services.rounds.tick()
+    async for _ in _mornings(runner, bot, 6):
         footer = _latest_round(fake, couple)["embeds"][0]["footer"]["text"]
         depths.append(footer.split(" · ")[1])
     assert Depth.DEEP.value in depths
@@ -118,12 +114,7 @@ async def test_history_pages_and_milestone(
     empty = await fake.slash(couple.alex, "history", guild=couple.guild)
     await empty.wait_response()
     assert "Nothing here yet" in empty.text
-    runner.clock.advance(timedelta(hours=3))
-    for day in range(3):
-        if day:
-            await _next_morning(runner, bot)
-        else:
-            await bot.services.rounds.tick()
+    async for day in _mornings(runner, bot, 3):
         await _answer_both(fake, couple, day)
         await fake.wait_until(lambda d=day: len(reveal_messages(fake, couple)) == d + 1)
     last_reveal = message_text(reveal_messages(fake, couple)[-1])
