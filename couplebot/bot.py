@@ -69,6 +69,8 @@ class CoupleBot(commands.Bot):
         tick_seconds: float | None = TICK_SECONDS,
         **options: Any,
     ) -> None:
+        # couplebot never joins voice: no need to warn that voice libraries are missing.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import aiohttp
 import discord
 
 from couplebot.bot import CoupleBot, point_discord_at
@@ -136,6 +137,13 @@ async def _serve(settings: Settings, content: Content, token: str) -> int:
                 file=sys.stderr,
             )
             return EXIT_USAGE
+        except (aiohttp.ClientError, OSError) as exc:
+            print(
+                f"Could not reach Discord ({exc.__class__.__name__}); check the network "
+                "or COUPLEBOT_DISCORD_API_BASE and try again.",
+                file=sys.stderr,
+            )
+            return EXIT_PROBLEM
         except discord.PrivilegedIntentsRequired:
             print(
                 "Discord refused an intent couplebot does not need; please report this.",

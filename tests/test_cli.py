@@ -387,3 +387,16 @@ async def test_run_stops_cleanly_on_a_signal(
         )
     finally:
         conn.close()
+
+
+def test_run_when_discord_is_unreachable_says_so_in_one_sentence(tmp_path: Path) -> None:
+    result = couplebot(
+        tmp_path,
+        "run",
+        DISCORD_TOKEN="not-a-real-token",
+        COUPLEBOT_DATABASE=str(tmp_path / "bot.db"),
+        COUPLEBOT_LOG_LEVEL="ERROR",
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Could not reach Discord" in assert_one_sentence(result.stderr)
+    assert "not-a-real-token" not in result.stderr
