@@ -70,7 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             from couplebot.demo import run_demo  # noqa: PLC0415 - keeps `run` from loading the fake
 
-            return asyncio.run(run_demo(_content(settings), quiet=args.quiet))
+            morning = run_demo(_content(settings), quiet=args.quiet, spec=settings.discord_spec)
+            return asyncio.run(morning)
         if args.command == "check-content":
             return _check(args.content_dir or settings.content_dir or default_content_dir())
         return asyncio.run(_migrate(settings))

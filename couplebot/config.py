@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
     secret_key: SecretStr | None = None
+    discord_spec: Path | None = None  # for the fake Discord of tests and the demo
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -72,6 +73,7 @@ _ENV_NAMES = {
     "discord_api_base": "COUPLEBOT_DISCORD_API_BASE",
     "discord_gateway_url": "COUPLEBOT_DISCORD_GATEWAY_URL",
     "secret_key": "COUPLEBOT_SECRET_KEY",
+    "discord_spec": "COUPLEBOT_DISCORD_SPEC",
 }
 
 

@@ -95,11 +95,11 @@ async def _answer(
     show.reply(submit, user.name)
 
 
-async def run_demo(content: Content, *, quiet: bool = False) -> int:
+async def run_demo(content: Content, *, quiet: bool = False, spec: Path | None = None) -> int:
     for noisy in ("discord", "couplebot", "apscheduler", "aiohttp"):
         logging.getLogger(noisy).setLevel(logging.ERROR if quiet else logging.WARNING)
     logging.getLogger("discord.client").setLevel(logging.ERROR)
-    fake = FakeDiscord()
+    fake = FakeDiscord(spec_path=spec or "default")
     await fake.start()
     try:
         with tempfile.TemporaryDirectory(prefix="couplebot-demo-") as folder:

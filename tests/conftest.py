@@ -15,6 +15,7 @@ import pytest
 
 from couplebot.bot import CoupleBot, point_discord_at
 from couplebot.clock import ManualClock
+from couplebot.config import load_settings
 from couplebot.content import Content, default_content_dir, load_content
 from couplebot.fake_discord import FakeDiscord, FakeGuild, FakeUser, message_text
 from couplebot.store import Store
@@ -30,7 +31,7 @@ def content() -> Content:
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeDiscord]:
     original = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
-    server = FakeDiscord()
+    server = FakeDiscord(spec_path=load_settings().discord_spec or "default")
     await server.start()
     try:
         yield server

@@ -8,7 +8,6 @@ import fnmatch
 import json
 import logging
 import math
-import os
 import re
 import secrets
 import socket
@@ -55,9 +54,8 @@ SpecPath = Path | None | Literal["default"]
 
 
 def default_spec_path() -> Path:
-    env = os.environ.get(SPEC_ENV_VAR)
-    if env:
-        return Path(env)
+    """The spec in ../shared beside the checkout (COUPLEBOT_DISCORD_SPEC overrides it via
+    Settings.discord_spec, which callers pass in as spec_path)."""
     return Path(__file__).resolve().parents[3] / "shared/discord-api-spec/openapi.json"
 
 
