@@ -65,18 +65,6 @@ def _check_url(value: str | None, schemes: tuple[str, ...]) -> str | None:
     return value.strip().rstrip("/")
 
 
-_ENV_NAMES = {
-    "discord_token": "DISCORD_TOKEN",
-    "database": "COUPLEBOT_DATABASE",
-    "content_dir": "COUPLEBOT_CONTENT_DIR",
-    "log_level": "COUPLEBOT_LOG_LEVEL",
-    "discord_api_base": "COUPLEBOT_DISCORD_API_BASE",
-    "discord_gateway_url": "COUPLEBOT_DISCORD_GATEWAY_URL",
-    "secret_key": "COUPLEBOT_SECRET_KEY",
-    "discord_spec": "COUPLEBOT_DISCORD_SPEC",
-}
-
-
 def load_settings(**overrides: object) -> Settings:
     """Read settings, turning a validation error into one clear sentence."""
     try:
@@ -84,7 +72,9 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         error = exc.errors()[0]
         field = str(error["loc"][0]) if error["loc"] else "settings"
-        name = _ENV_NAMES.get(field, field)
+        name = field.upper()
+        if name not in {"DISCORD_TOKEN", "SETTINGS"}:
+            name = f"COUPLEBOT_{name}"
         message = error["msg"].removeprefix("Value error, ")
         if field == "log_level":
             message = "must be one of DEBUG, INFO, WARNING, ERROR or CRITICAL"

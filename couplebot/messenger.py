@@ -14,7 +14,6 @@ from couplebot.services.ports import (
     RoundPost,
     SharedAnswerPost,
     UndeliverableError,
-    post_marker,
 )
 from couplebot.ui import render
 from couplebot.ui.names import display_name
@@ -87,10 +86,9 @@ class DiscordMessenger:
                 return message.id
         return None
 
-    async def refresh_round(self, post: RoundPost) -> None:
+    async def refresh_round(self, post: RoundPost, marker: str) -> None:
         if post.round.message_id is None:
             return
-        marker = post_marker(f"question:{post.round.id}")
         embed, view = render.round_message(post.round, post.answered, post.theme_label, marker)
         channel = self._bot.get_partial_messageable(post.channel_id)
         await channel.get_partial_message(post.round.message_id).edit(embed=embed, view=view)

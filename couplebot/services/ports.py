@@ -76,6 +76,6 @@ class Messenger(Protocol):
         """The id of an earlier message carrying this marker, if one was sent."""
         ...
 
-    async def refresh_round(self, post: RoundPost) -> None:
+    async def refresh_round(self, post: RoundPost, marker: str) -> None:
         """Edit the round message to show its current status (never answer content)."""
         ...

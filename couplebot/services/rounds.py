@@ -69,6 +69,11 @@ class TodayResult:
     created: bool
 
 
+def question_key(round_id: int) -> str:
+    """The outbox key of a round's question post (its marker keeps finding the message)."""
+    return f"question:{round_id}"
+
+
 def nonce_for(dedupe_key: str) -> str:
     """A stable nonce (<= 25 chars) for a post, so Discord drops a resend."""
     return "cb" + hashlib.sha256(dedupe_key.encode()).hexdigest()[:23]
@@ -127,7 +132,7 @@ class RoundsService:
             )
             if created:
                 await tx.enqueue(
-                    f"question:{round_.id}",
+                    question_key(round_.id),
                     couple_id=couple.id,
                     kind="question",
                     round_id=round_.id,
@@ -469,7 +474,7 @@ class RoundsService:
                 return
             post = self._round_post(couple, round_, await tx.answers(round_id))
         try:
-            await self._messenger.refresh_round(post)
+            await self._messenger.refresh_round(post, post_marker(question_key(round_id)))
         except Exception:
             log.exception("could not refresh the status of round %s", round_id)
 

@@ -43,20 +43,19 @@ def round_message(
     )
     embed.add_field(name="Status", value=status_line(round_, answered), inline=False)
     embed.set_footer(text=f"{theme_label} · {round_.depth.value} · {marker}")
-    view: discord.ui.View | None = discord.ui.View(timeout=None)
-    assert view is not None
+    if round_.state is RoundState.REVEALED:
+        return embed, None
+    view = discord.ui.View(timeout=None)
     if round_.state is RoundState.OPEN:
         view.add_item(AnswerButton(round_.id))
         view.add_item(PassButton(round_.id))
-    elif round_.state is RoundState.RESTING:
-        view.add_item(ShareButton(round_.id))
     else:
-        view = None
+        view.add_item(ShareButton(round_.id))
     return embed, view
 
 
-def answer_embed(name: str, body: str, *, colour: discord.Colour = CALM) -> discord.Embed:
-    embed = discord.Embed(description=body[:EMBED_DESCRIPTION_LIMIT], colour=colour)
+def answer_embed(name: str, body: str) -> discord.Embed:
+    embed = discord.Embed(description=body[:EMBED_DESCRIPTION_LIMIT], colour=CALM)
     embed.set_author(name=name[:256])
     return embed
 
