@@ -20,17 +20,19 @@ from couplebot.clock import Clock, SystemClock
 from couplebot.cogs._shared import message_for
 from couplebot.content import Content
 from couplebot.messenger import DiscordMessenger
-from couplebot.services import Services
-from couplebot.services.couples import CouplesService
-from couplebot.services.privacy import PrivacyService
-from couplebot.services.rounds import RoundsService
+from couplebot.services import build_services
 from couplebot.store import Store
 from couplebot.ui.components import PERSISTENT_ITEMS, Handler
 from couplebot.ui.errors import reply_privately
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("couplebot.cogs.couple", "couplebot.cogs.daily", "couplebot.cogs.privacy")
+EXTENSIONS = (
+    "couplebot.cogs.couple",
+    "couplebot.cogs.exchange",
+    "couplebot.cogs.daily",
+    "couplebot.cogs.privacy",
+)
 TICK_SECONDS = 30
 COMMANDS_HASH_KEY = "commands_hash"
 SHUTDOWN_GRACE_SECONDS = 5.0
@@ -85,12 +87,7 @@ class CoupleBot(commands.Bot):
         self.clock = clock or SystemClock()
         self.component_handlers: dict[str, Handler] = {}
         self.messenger = DiscordMessenger(self)
-        self.services = Services(
-            content=content,
-            couples=CouplesService(store, self.clock),
-            rounds=RoundsService(store, content, self.messenger, self.clock, rng),
-            privacy=PrivacyService(store, self.clock),
-        )
+        self.services = build_services(store, content, self.messenger, self.clock, rng)
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._tick_seconds = tick_seconds
 
@@ -100,8 +97,9 @@ class CoupleBot(commands.Bot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands_if_changed()
-        await self.services.rounds.flush()  # posts a crash left unsent
-        await self.services.rounds.refresh_recent_rounds()
+        await self.services.due.replan_all()  # due instants follow from settings and the DB
+        await self.services.outbox.flush()  # posts a crash left unsent
+        await self.services.exchanges.refresh_recent()
         if self._tick_seconds:
             await self.tick()  # catch up at once: today's round, if it is due and not out yet
             # APScheduler only wakes us; what is due is decided from the DB and our clock.
@@ -118,7 +116,7 @@ class CoupleBot(commands.Bot):
 
     async def tick(self) -> None:
         try:
-            await self.services.rounds.tick()
+            await self.services.tick()
             await self.services.privacy.purge_left()
         except Exception:
             log.exception("scheduled tick failed; the next one will try again")
@@ -128,11 +126,11 @@ class CoupleBot(commands.Bot):
         payload = [command.to_dict(self.tree) for command in self.tree.get_commands()]
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
         async with self.store.read() as tx:
-            if await tx.meta(COMMANDS_HASH_KEY) == digest:
+            if await tx.meta.get(COMMANDS_HASH_KEY) == digest:
                 return False
         await self.tree.sync()
         async with self.store.write() as tx:
-            await tx.set_meta(COMMANDS_HASH_KEY, digest)
+            await tx.meta.set(COMMANDS_HASH_KEY, digest)
         log.info("synced %d slash commands", len(payload))
         return True
 

@@ -9,13 +9,14 @@ from discord.ext import commands
 
 from couplebot.services.ports import (
     Post,
+    PromptPost,
     ReminderPost,
     RevealPost,
-    RoundPost,
     SharedAnswerPost,
     UndeliverableError,
 )
 from couplebot.ui import render
+from couplebot.ui.kinds import view_for
 from couplebot.ui.names import display_name
 
 log = logging.getLogger(__name__)
@@ -44,37 +45,27 @@ class DiscordMessenger:
         channel = await self._channel(post)
         send = channel.send
         quiet = render.NO_MENTIONS
-        if isinstance(post, RoundPost):
-            embed, view = render.round_message(post.round, post.answered, post.theme_label, marker)
+        view_of = view_for(post.exchange.kind)
+        if isinstance(post, PromptPost):
+            embed, view = view_of.prompt(post, marker)
             if view is None:
                 message = await send(embed=embed, nonce=nonce, allowed_mentions=quiet)
             else:
                 message = await send(embed=embed, view=view, nonce=nonce, allowed_mentions=quiet)
         elif isinstance(post, RevealPost):
-            answers = [
-                (await display_name(self._bot, post.guild_id, a.user_id), a.body)
-                for a in post.answers
-            ]
-            embeds = render.reveal_message(
-                post.round,
-                answers,
-                part=post.part,
-                parts=post.parts,
-                follow_up=post.follow_up,
-                milestone=post.milestone,
-                marker=marker,
-            )
+            names = [await display_name(self._bot, post.guild_id, a.user_id) for a in post.answers]
+            embeds = view_of.reveal(post, names, marker)
             message = await send(embeds=embeds, nonce=nonce, allowed_mentions=quiet)
         elif isinstance(post, SharedAnswerPost):
             name = await display_name(self._bot, post.guild_id, post.answer.user_id)
-            embed = render.shared_message(name, post.round, post.answer.body, marker)
+            embed = view_of.shared(post, name, marker)
             message = await send(embed=embed, nonce=nonce, allowed_mentions=quiet)
         else:
             url = (
                 f"https://discord.com/channels/{post.guild_id}/{post.channel_id}/"
-                f"{post.round.message_id or ''}"
+                f"{post.exchange.message_id or ''}"
             )
-            text = render.reminder_text(url.rstrip("/")) + f"\n-# {marker}"
+            text = view_of.reminder(post, url.rstrip("/")) + f"\n-# {marker}"
             message = await send(text, nonce=nonce, allowed_mentions=quiet)
         return message.id
 
@@ -86,12 +77,12 @@ class DiscordMessenger:
                 return message.id
         return None
 
-    async def refresh_round(self, post: RoundPost, marker: str) -> None:
-        if post.round.message_id is None:
+    async def refresh_prompt(self, post: PromptPost, marker: str) -> None:
+        if post.exchange.message_id is None:
             return
-        embed, view = render.round_message(post.round, post.answered, post.theme_label, marker)
+        embed, view = view_for(post.exchange.kind).prompt(post, marker)
         channel = self._bot.get_partial_messageable(post.channel_id)
-        await channel.get_partial_message(post.round.message_id).edit(embed=embed, view=view)
+        await channel.get_partial_message(post.exchange.message_id).edit(embed=embed, view=view)
 
 
 def _carries(message: discord.Message, marker: str) -> bool:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from couplebot.bot import CoupleBot
 from couplebot.fake_discord import FakeDiscord, message_text
+from tests.daily_store import DailyStore
 
 from .conftest import Couple, set_up
 from .test_daily_e2e import answer, buttons, post_today, reveal_messages, round_messages
@@ -31,7 +32,7 @@ COMMANDS: list[tuple[str, dict[str, Any]]] = [
 
 
 async def _state(bot: CoupleBot, couple: Couple) -> tuple[Any, ...]:
-    async with bot.store.read() as tx:
+    async with DailyStore(bot.store).read() as tx:
         stored = await tx.couple_by_guild(couple.guild.id)
         assert stored is not None
         round_ = await tx.latest_round(stored.id)

@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from couplebot.cogs.daily import ANSWER_REPLIES
+from couplebot.domain.exchange import Outcome
 from couplebot.domain.reveal import reveal_parts
 from couplebot.fake_discord import (
     FakeDiscord,
@@ -45,9 +45,11 @@ from couplebot.fake_discord import (
     RecordedRequest,
     message_text,
 )
-from couplebot.services.rounds import NONCE_TRUST_WINDOW
+from couplebot.services.outbox import NONCE_TRUST_WINDOW
 from couplebot.store import Store
 from couplebot.ui.errors import GENERIC_ERROR
+from couplebot.ui.kinds import REPLIES
+from tests.daily_store import DailyStore
 
 from .conftest import TEST_KEY, Couple
 from .crash_bot import NOW_ENV
@@ -63,7 +65,7 @@ START_TIMEOUT = 20.0
 REPLY_TIMEOUT = 10.0
 # After a kill, how long a request the dead process had already sent may still land.
 GRACE = 0.05
-ACKS = frozenset(ANSWER_REPLIES.values())
+ACKS = frozenset(REPLIES[o] for o in (Outcome.SAVED, Outcome.UPDATED, Outcome.REVEALED))
 ALREADY_REVEALED = "already revealed"
 REVEAL_FOOTER = re.compile(r"#reveal\.(\d+)\.(\d+)(?: · part (\d+) of (\d+))?")
 # Virtual mornings (time-machine trials): Monday 1 June 2026, 07:00 in Berlin.
@@ -657,7 +659,7 @@ def rounds_id(message: dict[str, Any]) -> int:
 async def _check_database(
     database: Path, couple: Couple, morning: Morning, trial: Trial, context: str
 ) -> None:
-    store = await Store.open(database, secret_key=TEST_KEY)
+    store = DailyStore(await Store.open(database, secret_key=TEST_KEY))
     try:
         async with store.read() as tx:
             found = await tx.couple_by_guild(couple.guild.id)
@@ -668,7 +670,9 @@ async def _check_database(
             answers = {a.user_id: a for a in in_order}
             pending = await tx.pending_posts()
         async with store.db.reading() as conn:
-            async with conn.execute("SELECT COUNT(*) FROM rounds") as cursor:
+            async with conn.execute(
+                "SELECT COUNT(*) FROM exchanges WHERE kind = 'daily'"
+            ) as cursor:
                 row = await cursor.fetchone()
                 assert row is not None
                 rounds = row[0]

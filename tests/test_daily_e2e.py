@@ -125,7 +125,7 @@ async def test_simultaneous_answers_reveal_once(
     )
     await asyncio.gather(*(s.wait_reply() for s in submits))
     await fake.wait_until(lambda: len(reveal_messages(fake, couple)) == 1)
-    await bot.services.rounds.flush()
+    await bot.services.outbox.flush()
     await asyncio.sleep(0.2)
     assert len(reveal_messages(fake, couple)) == 1
 
@@ -175,22 +175,22 @@ async def test_scheduled_round_and_catch_up(
 ) -> None:
     bot = await runner.start()
     await set_up(fake, couple)  # 08:00 Europe/Berlin = 06:00 UTC in June
-    await bot.services.rounds.tick()  # 07:00 local: too early
+    await bot.services.tick()  # 07:00 local: too early
     assert round_messages(fake, couple) == []
 
     # Down through the morning; back at 11:30 local: today's round is posted once, late.
     await runner.stop()
     runner.clock.advance(timedelta(hours=4, minutes=30))
     bot = await runner.start()
-    await bot.services.rounds.tick()
-    await bot.services.rounds.tick()
+    await bot.services.tick()
+    await bot.services.tick()
     assert len(round_messages(fake, couple)) == 1
 
     # A day missed entirely is never posted later.
     await runner.stop()
     runner.clock.advance(timedelta(days=1, hours=12))  # next day 23:30 local
     bot = await runner.start()
-    await bot.services.rounds.tick()
+    await bot.services.tick()
     assert len(round_messages(fake, couple)) == 1
 
 
@@ -202,11 +202,11 @@ async def test_pause_stops_rounds(fake: FakeDiscord, couple: Couple, runner: Bot
     assert "Paused through" in pause.text
     for _ in range(2):
         runner.clock.advance(timedelta(hours=3))
-        await bot.services.rounds.tick()
+        await bot.services.tick()
         runner.clock.advance(timedelta(hours=21))
     assert round_messages(fake, couple) == []
     runner.clock.advance(timedelta(hours=3))
-    await bot.services.rounds.tick()
+    await bot.services.tick()
     assert len(round_messages(fake, couple)) == 1
 
 
@@ -214,11 +214,11 @@ async def test_one_gentle_reminder(fake: FakeDiscord, couple: Couple, runner: Bo
     bot = await runner.start()
     await set_up(fake, couple)
     runner.clock.advance(timedelta(hours=1, minutes=1))  # 08:01 local
-    await bot.services.rounds.tick()
+    await bot.services.tick()
     await answer(fake, couple, couple.alex, "Early bird.")
     for _ in range(12):  # through the day, every hour
         runner.clock.advance(timedelta(hours=1))
-        await bot.services.rounds.tick()
+        await bot.services.tick()
     reminders = fake.dm_messages(couple.sam.id)
     assert len(reminders) == 1
     text = reminders[0]["content"]
@@ -237,11 +237,11 @@ async def test_no_reminder_in_quiet_hours(
     )
     await quiet.wait_response()
     runner.clock.advance(timedelta(hours=1, minutes=1))
-    await bot.services.rounds.tick()
+    await bot.services.tick()
     await answer(fake, couple, couple.alex, "Hello.")
     for _ in range(18):
         runner.clock.advance(timedelta(hours=1))
-        await bot.services.rounds.tick()
+        await bot.services.tick()
     assert fake.dm_messages(couple.sam.id) == []
 
 

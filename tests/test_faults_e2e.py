@@ -9,7 +9,8 @@ import pytest
 
 from couplebot.bot import CoupleBot
 from couplebot.fake_discord import FakeDiscord
-from couplebot.services import rounds
+from couplebot.services import outbox
+from tests.daily_store import DailyStore
 
 from .conftest import BotRunner, Couple, set_up
 from .test_daily_e2e import answer, buttons, post_today, reveal_messages, round_messages
@@ -32,7 +33,7 @@ async def test_server_errors_are_retried_without_duplicates(
     fake.fail_next("POST", "/channels/*/messages", status=502, times=2)
     await answer(fake, couple, couple.sam, "Two.")
     await fake.wait_until(lambda: len(reveal_messages(fake, couple)) == 1, timeout=15)
-    await bot.services.rounds.flush()
+    await bot.services.outbox.flush()
     assert len(reveal_messages(fake, couple)) == 1
 
 
@@ -44,16 +45,16 @@ async def test_a_post_that_keeps_failing_is_sent_once_later(
     await answer(fake, couple, couple.alex, "Still here?")
     fake.fail_next("POST", "/channels/*/messages", status=503, times=50)
     await answer(fake, couple, couple.sam, "Still here.")
-    async with bot.store.read() as tx:
+    async with DailyStore(bot.store).read() as tx:
         pending = await tx.pending_posts()
     assert [item.kind for item in pending] == ["reveal"]
     assert reveal_messages(fake, couple) == []
 
     fake.clear_faults()
-    await bot.services.rounds.flush()
-    await bot.services.rounds.flush()
+    await bot.services.outbox.flush()
+    await bot.services.outbox.flush()
     assert len(reveal_messages(fake, couple)) == 1
-    async with bot.store.read() as tx:
+    async with DailyStore(bot.store).read() as tx:
         assert await tx.pending_posts() == []
 
 
@@ -82,35 +83,35 @@ async def test_closed_dms_mean_no_reminder_and_no_retry_loop(
     bot = await runner.start()
     await set_up(fake, couple)
     runner.clock.advance(timedelta(hours=1, minutes=1))
-    await bot.services.rounds.tick()
+    await bot.services.tick()
     await answer(fake, couple, couple.alex, "Morning.")
     fake.fail_next("POST", "/channels/*/messages", status=403, times=1)
     runner.clock.advance(timedelta(hours=5))
-    await bot.services.rounds.tick()
+    await bot.services.tick()
     tries = len([r for r in fake.requests if r.method == "POST" and r.status == 403])
     assert tries == 1
     for _ in range(3):
         runner.clock.advance(timedelta(hours=1))
-        await bot.services.rounds.tick()
+        await bot.services.tick()
     assert len([r for r in fake.requests if r.method == "POST" and r.status == 403]) == 1
     assert fake.dm_messages(couple.sam.id) == []
-    async with bot.store.read() as tx:
+    async with DailyStore(bot.store).read() as tx:
         assert await tx.pending_posts() == []
 
 
 async def test_a_send_that_timed_out_but_happened_is_not_repeated(
     fake: FakeDiscord, couple: Couple, bot: CoupleBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(rounds, "SEND_TIMEOUT_SECONDS", 0.3)
+    monkeypatch.setattr(outbox, "SEND_TIMEOUT_SECONDS", 0.3)
     await set_up(fake, couple)
     fake.stall_next("POST", "/channels/*/messages", seconds=1.0)
     now = await fake.slash(couple.alex, "question now", guild=couple.guild)
     await now.wait_followup(timeout=10)
-    async with bot.store.read() as tx:
+    async with DailyStore(bot.store).read() as tx:
         assert [item.kind for item in await tx.pending_posts()] == ["question"]
-    await bot.services.rounds.flush()
+    await bot.services.outbox.flush()
     assert len(round_messages(fake, couple)) == 1
-    async with bot.store.read() as tx:
+    async with DailyStore(bot.store).read() as tx:
         assert await tx.pending_posts() == []
     message = round_messages(fake, couple)[0]
     await answer(fake, couple, couple.alex, "Still works.")
@@ -128,7 +129,7 @@ async def test_reveal_parts_keep_their_order_through_failures(
     await fake.wait_until(lambda: any(r.status == 503 for r in fake.requests))
     await asyncio.sleep(0.2)
     assert reveal_messages(fake, couple) == []  # part 2 waits for part 1
-    await bot.services.rounds.flush()
+    await bot.services.outbox.flush()
     parts = reveal_messages(fake, couple)
     assert len(parts) == 2
     assert "part 1 of 2" in str(parts[0]["embeds"])

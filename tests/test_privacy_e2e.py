@@ -11,6 +11,7 @@ import pytest
 
 from couplebot.bot import CoupleBot
 from couplebot.fake_discord import FakeDiscord
+from tests.daily_store import DailyStore
 
 from .conftest import BotRunner, Couple, set_up
 from .test_daily_e2e import answer, buttons, post_today, reveal_messages
@@ -91,7 +92,7 @@ async def test_forget_explains_then_deletes(
     await runner.stop()
     with sqlite3.connect(runner.database) as raw:
         rows = raw.execute(
-            "SELECT COUNT(*) FROM answers WHERE user_id = ?", (couple.alex.id,)
+            "SELECT COUNT(*) FROM responses WHERE user_id = ?", (couple.alex.id,)
         ).fetchone()
     assert rows == (0,)
 
@@ -118,11 +119,11 @@ async def test_data_is_deleted_after_the_bot_leaves_a_server(
     await fake.wait_until(lambda: bot.get_guild(couple.guild.id) is None)
     runner.clock.advance(timedelta(days=6))
     await bot.tick()
-    async with bot.store.read() as tx:
+    async with DailyStore(bot.store).read() as tx:
         assert await tx.couple_by_guild(couple.guild.id) is not None
     runner.clock.advance(timedelta(days=2))
     await bot.tick()
-    async with bot.store.read() as tx:
+    async with DailyStore(bot.store).read() as tx:
         assert await tx.couple_by_guild(couple.guild.id) is None
 
 
@@ -132,12 +133,12 @@ async def test_removal_while_offline_is_noticed_and_a_return_keeps_data(
     bot = await runner.start()
     await set_up(fake, couple)
     await bot.services.privacy.reconcile_guilds(set())
-    async with bot.store.read() as tx:
+    async with DailyStore(bot.store).read() as tx:
         assert await tx.guild_ids() == set()
     await bot.services.privacy.guild_joined(couple.guild.id)
     runner.clock.advance(timedelta(days=30))
     await bot.tick()
-    async with bot.store.read() as tx:
+    async with DailyStore(bot.store).read() as tx:
         assert await tx.couple_by_guild(couple.guild.id) is not None
 
 

@@ -21,7 +21,7 @@ async def _mornings(runner: BotRunner, bot: CoupleBot, count: int) -> AsyncItera
     for day in range(count):
         if day:
             runner.clock.advance(timedelta(days=1))
-        await bot.services.rounds.tick()
+        await bot.services.tick()
         yield day
 
 
@@ -56,7 +56,7 @@ async def test_own_question_comes_up_next(
     await duplicate.wait_response()
     assert duplicate.ephemeral and "already in your rotation" in duplicate.text
     runner.clock.advance(timedelta(hours=3))  # 10:00 local
-    await bot.services.rounds.tick()
+    await bot.services.tick()
     assert "tiny ritual of ours" in message_text(_latest_round(fake, couple))
     assert "Your own question" in message_text(_latest_round(fake, couple))
 

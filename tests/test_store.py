@@ -29,6 +29,7 @@ from couplebot.store import (
 )
 from couplebot.store.crypto import Cipher, key_file_for
 from couplebot.store.db import migrations
+from tests.daily_store import DailyStore
 
 from .conftest import TEST_KEY
 
@@ -52,7 +53,7 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def store(db_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(db_path, secret_key=TEST_KEY)
+    opened = DailyStore(await Store.open(db_path, secret_key=TEST_KEY))
     try:
         yield opened
     finally:
@@ -107,7 +108,7 @@ async def test_migrations_are_applied_at_open_and_recorded(
     assert applied == [f"applied migration {name}" for _, name, _ in shipped]
     assert raw(db_path, "PRAGMA user_version") == [(len(shipped),)]
     tables = {row[0] for row in raw(db_path, "SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"couples", "partners", "rounds", "answers", "outbox", "meta"} <= tables
+    assert {"couples", "partners", "exchanges", "responses", "outbox", "meta", "due_work"} <= tables
 
     caplog.clear()
     again = await Database.open(db_path)
@@ -130,7 +131,7 @@ async def test_a_newer_schema_refuses_to_open(db_path: Path) -> None:
     with pytest.raises(SchemaTooNewError, match="upgrade couplebot"):
         await Database.open(db_path)
     with pytest.raises(SchemaTooNewError, match="upgrade couplebot"):
-        await Store.open(db_path, secret_key=TEST_KEY)
+        DailyStore(await Store.open(db_path, secret_key=TEST_KEY))
     assert raw(db_path, "PRAGMA user_version") == [(known + 1,)]
 
 
@@ -200,7 +201,9 @@ async def test_create_round_is_idempotent_per_couple_and_local_date(
     assert created_first and not created_second and created_next
     assert second.id == first.id and second.question_id == QUESTION.id
     assert next_day.id != first.id
-    assert raw(db_path, f"SELECT COUNT(*) FROM rounds WHERE local_date = '{DAY}'") == [(1,)]
+    assert raw(
+        db_path, f"SELECT COUNT(*) FROM exchanges WHERE kind = 'daily' AND slot = '{DAY}'"
+    ) == [(1,)]
 
 
 async def test_concurrent_create_round_makes_one_round(store: Store, db_path: Path) -> None:
@@ -215,7 +218,7 @@ async def test_concurrent_create_round_makes_one_round(store: Store, db_path: Pa
 
     results = await asyncio.gather(*(create() for _ in range(10)))
     assert sorted(results) == [False] * 9 + [True]
-    assert raw(db_path, "SELECT COUNT(*) FROM rounds") == [(1,)]
+    assert raw(db_path, "SELECT COUNT(*) FROM exchanges WHERE kind = 'daily'") == [(1,)]
 
 
 async def test_enqueue_with_the_same_dedupe_key_records_one_post(
@@ -272,7 +275,7 @@ async def test_an_error_inside_a_write_leaves_nothing_behind(store: Store) -> No
 
 
 async def test_answers_and_custom_questions_are_encrypted_at_rest(db_path: Path) -> None:
-    store = await Store.open(db_path, secret_key=TEST_KEY)
+    store = DailyStore(await Store.open(db_path, secret_key=TEST_KEY))
     try:
         async with store.write() as tx:
             couple_id = await add_couple(tx)
@@ -313,7 +316,7 @@ async def test_shipped_question_text_is_stored_plainly(store: Store, db_path: Pa
 async def test_a_key_file_is_created_owner_only_and_reused(db_path: Path) -> None:
     key_file = key_file_for(db_path)
     assert not key_file.exists()
-    store = await Store.open(db_path)
+    store = DailyStore(await Store.open(db_path))
     try:
         assert key_file.exists()
         assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
@@ -325,7 +328,7 @@ async def test_a_key_file_is_created_owner_only_and_reused(db_path: Path) -> Non
     key = key_file.read_bytes()
     Fernet(key.strip())  # a real Fernet key
 
-    reopened = await Store.open(db_path)
+    reopened = DailyStore(await Store.open(db_path))
     try:
         async with reopened.read() as tx:
             answers = await tx.answers(round_id)
@@ -336,7 +339,7 @@ async def test_a_key_file_is_created_owner_only_and_reused(db_path: Path) -> Non
 
 
 async def test_a_wrong_key_gives_a_clear_store_error(db_path: Path) -> None:
-    store = await Store.open(db_path, secret_key=TEST_KEY)
+    store = DailyStore(await Store.open(db_path, secret_key=TEST_KEY))
     try:
         round_id = (await couple_with_round(store))[1]
         async with store.write() as tx:
@@ -344,7 +347,7 @@ async def test_a_wrong_key_gives_a_clear_store_error(db_path: Path) -> None:
     finally:
         await store.close()
 
-    wrong = await Store.open(db_path, secret_key=Fernet.generate_key().decode())
+    wrong = DailyStore(await Store.open(db_path, secret_key=Fernet.generate_key().decode()))
     try:
         with pytest.raises(StoreError, match="COUPLEBOT_SECRET_KEY") as caught:
             async with wrong.read() as tx:
@@ -354,7 +357,7 @@ async def test_a_wrong_key_gives_a_clear_store_error(db_path: Path) -> None:
     assert SECRET_ANSWER not in str(caught.value)
 
     with pytest.raises(StoreError, match="not a valid key"):
-        await Store.open(db_path, secret_key="not-a-fernet-key")
+        DailyStore(await Store.open(db_path, secret_key="not-a-fernet-key"))
 
 
 # Crash and reopen
@@ -366,9 +369,10 @@ CRASH_SCRIPT = textwrap.dedent(
     from pathlib import Path
 
     from couplebot.store import Store
+    from tests.daily_store import DailyStore
 
     async def main(path, key, round_id):
-        store = await Store.open(Path(path), secret_key=key)
+        store = DailyStore(await Store.open(Path(path), secret_key=key))
         now = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
         async with store.write() as tx:
             await tx.save_answer(round_id, 1001, "committed answer", passed=False, now=now)
@@ -390,7 +394,7 @@ CRASH_SCRIPT = textwrap.dedent(
 async def test_a_crash_mid_transaction_keeps_committed_work_and_drops_the_rest(
     db_path: Path,
 ) -> None:
-    store = await Store.open(db_path, secret_key=TEST_KEY)
+    store = DailyStore(await Store.open(db_path, secret_key=TEST_KEY))
     try:
         couple_id, round_id = await couple_with_round(store)
     finally:
@@ -411,7 +415,7 @@ async def test_a_crash_mid_transaction_keeps_committed_work_and_drops_the_rest(
     assert child.returncode == 1, err.decode()
     assert out.decode().strip() == "mid-transaction", err.decode()
 
-    reopened = await Store.open(db_path, secret_key=TEST_KEY)
+    reopened = DailyStore(await Store.open(db_path, secret_key=TEST_KEY))
     try:
         async with reopened.read() as tx:
             answers = await tx.answers(round_id)
@@ -427,7 +431,9 @@ async def test_a_crash_mid_transaction_keeps_committed_work_and_drops_the_rest(
 
 
 async def test_a_locked_database_fails_the_write_cleanly(db_path: Path) -> None:
-    store = Store(await Database.open(db_path, busy_timeout_ms=200), Cipher(TEST_KEY.encode()))
+    store = DailyStore(
+        Store(await Database.open(db_path, busy_timeout_ms=200), Cipher(TEST_KEY.encode()))
+    )
     try:
         _, round_id = await couple_with_round(store)
         locker = sqlite3.connect(db_path, isolation_level=None, timeout=0)

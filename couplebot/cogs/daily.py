@@ -1,4 +1,4 @@
-"""The daily question: /question, /history, and the Answer / Not this one / Share buttons."""
+"""The daily question: /question and /history (its buttons are the exchanges')."""
 
 from __future__ import annotations
 
@@ -11,25 +11,12 @@ from discord.ext import commands
 
 from couplebot.cogs._shared import FeatureCog, guarded, message_for
 from couplebot.domain.questions import THEMES
-from couplebot.services.rounds import AnswerOutcome
 from couplebot.ui import render
-from couplebot.ui.components import (
-    ANSWER_MODAL_ID,
-    AnswerModal,
-    ComponentClick,
-    Handler,
-    modal_values,
-)
+from couplebot.ui.components import ComponentClick, Handler
 from couplebot.ui.errors import reply_privately
 from couplebot.ui.names import display_name
 
 log = logging.getLogger(__name__)
-
-ANSWER_REPLIES = {
-    AnswerOutcome.SAVED: "Saved. Your answer stays private until you've both answered.",
-    AnswerOutcome.UPDATED: "Updated. It stays private until you've both answered.",
-    AnswerOutcome.REVEALED: "Saved. You've both answered, so your answers are in the channel now.",
-}
 
 
 class DailyCog(FeatureCog, name="Daily"):
@@ -39,9 +26,6 @@ class DailyCog(FeatureCog, name="Daily"):
 
     def handlers(self) -> dict[str, Handler]:
         return {
-            "answer": self.on_answer_click,
-            "pass": self.on_pass_click,
-            "share": self.on_share_click,
             "history": self.on_history_click,
         }
 
@@ -50,7 +34,7 @@ class DailyCog(FeatureCog, name="Daily"):
     @question.command(name="now", description="Bring today's question now")
     async def question_now(self, interaction: discord.Interaction[Any]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await self.services.rounds.today(interaction.guild_id, interaction.user.id)
+        result = await self.services.daily.today(interaction.guild_id, interaction.user.id)
         link = _jump_url(interaction.guild_id, result.round.message_id, interaction.channel_id)
         if result.created:
             text = f"Today's question is up: {link}"
@@ -61,7 +45,7 @@ class DailyCog(FeatureCog, name="Daily"):
     @question.command(name="skip", description="Swap today's question while nobody has answered")
     async def question_skip(self, interaction: discord.Interaction[Any]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await self.services.rounds.skip(interaction.guild_id, interaction.user.id)
+        await self.services.daily.skip(interaction.guild_id, interaction.user.id)
         await interaction.followup.send(
             "Swapped. The new question is in the channel.", ephemeral=True
         )
@@ -115,7 +99,7 @@ class DailyCog(FeatureCog, name="Daily"):
     async def _history_page(
         self, interaction: discord.Interaction[Any], page: int
     ) -> tuple[list[discord.Embed], discord.ui.View | None]:
-        result = await self.services.rounds.history(interaction.guild_id, interaction.user.id, page)
+        result = await self.services.daily.history(interaction.guild_id, interaction.user.id, page)
         names = {}
         if interaction.guild_id is not None:
             for answer in result.answers:
@@ -129,61 +113,11 @@ class DailyCog(FeatureCog, name="Daily"):
     # Components
 
     @guarded
-    async def on_answer_click(
-        self, interaction: discord.Interaction[Any], click: ComponentClick
-    ) -> None:
-        round_, draft = await self.services.rounds.draft(
-            interaction.guild_id, click.value, interaction.user.id
-        )
-        await interaction.response.send_modal(AnswerModal(round_.id, round_.question_text, draft))
-
-    @guarded
-    async def on_pass_click(
-        self, interaction: discord.Interaction[Any], click: ComponentClick
-    ) -> None:
-        result = await self.services.rounds.pass_round(
-            interaction.guild_id, click.value, interaction.user.id
-        )
-        await interaction.response.send_message(
-            "Okay, this one can rest. No need to explain.", ephemeral=True
-        )
-        await self.services.rounds.settle(result.round.id)
-
-    @guarded
-    async def on_share_click(
-        self, interaction: discord.Interaction[Any], click: ComponentClick
-    ) -> None:
-        await self.services.rounds.share(interaction.guild_id, click.value, interaction.user.id)
-        await interaction.response.send_message("Shared in your channel.", ephemeral=True)
-        await self.services.rounds.flush()
-
-    @guarded
     async def on_history_click(
         self, interaction: discord.Interaction[Any], click: ComponentClick
     ) -> None:
         embeds, view = await self._history_page(interaction, click.value)
         await interaction.response.edit_message(embeds=embeds, view=view)
-
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        """Answer modals are handled here, so a submit still lands after a restart."""
-        if interaction.type is not discord.InteractionType.modal_submit:
-            return
-        data: dict[str, Any] = dict(interaction.data or {})
-        match = ANSWER_MODAL_ID.match(str(data.get("custom_id", "")))
-        if match is None:
-            return
-        await self._submit_answer(interaction, int(match["value"]), modal_values(data))
-
-    @guarded
-    async def _submit_answer(
-        self, interaction: discord.Interaction[Any], round_id: int, values: dict[str, str]
-    ) -> None:
-        result = await self.services.rounds.answer(
-            interaction.guild_id, round_id, interaction.user.id, values.get("answer", "")
-        )
-        await interaction.response.send_message(ANSWER_REPLIES[result.outcome], ephemeral=True)
-        await self.services.rounds.settle(round_id)
 
 
 class ThemePicker(discord.ui.View):

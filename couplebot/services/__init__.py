@@ -1,18 +1,59 @@
-"""Use cases. Services combine domain and store and talk out through small ports."""
+"""Use cases. Services combine domain and store and talk out through small ports.
+
+Three shared engines carry every feature: the exchange engine (both answer, then
+reveal once), the outbox (every post, once) and the due-work queue (everything
+scheduled). Features sit on top of them.
+"""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
+from couplebot.clock import Clock
 from couplebot.content import Content
 from couplebot.services.couples import CouplesService
+from couplebot.services.daily import DailyService
+from couplebot.services.due import DueWork
+from couplebot.services.exchanges import ExchangeEngine
+from couplebot.services.outbox import Outbox
+from couplebot.services.ports import Messenger
 from couplebot.services.privacy import PrivacyService
-from couplebot.services.rounds import RoundsService
+from couplebot.store import Store
 
 
 @dataclass(frozen=True)
 class Services:
     content: Content
+    outbox: Outbox
+    due: DueWork
+    exchanges: ExchangeEngine
     couples: CouplesService
-    rounds: RoundsService
+    daily: DailyService
     privacy: PrivacyService
+
+    async def tick(self) -> None:
+        """Do what is due now and send what is pending. Safe to call any time."""
+        await self.due.run()
+        await self.outbox.flush()
+
+
+def build_services(
+    store: Store,
+    content: Content,
+    messenger: Messenger,
+    clock: Clock,
+    rng: random.Random | None = None,
+) -> Services:
+    outbox = Outbox(store, messenger, clock)
+    due = DueWork(store, clock)
+    engine = ExchangeEngine(store, clock, outbox, messenger)
+    return Services(
+        content=content,
+        outbox=outbox,
+        due=due,
+        exchanges=engine,
+        couples=CouplesService(store, clock, due.replan),
+        daily=DailyService(store, content, clock, engine, outbox, due, rng),
+        privacy=PrivacyService(store, clock, due.replan),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
@@ -45,7 +46,7 @@ async def require_couple(tx: Tx, guild_id: int | None, user_id: int) -> Couple:
     """The guild's couple, if the user is one of its two partners."""
     if guild_id is None:
         raise NotInServerError
-    couple = await tx.couple_by_guild(guild_id)
+    couple = await tx.couples.by_guild(guild_id)
     if couple is None:
         raise NoCoupleError
     if not couple.has(user_id):
@@ -69,9 +70,12 @@ def parse_weekdays(text: str) -> frozenset[int]:
 
 
 class CouplesService:
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, changed: Callable[[int], Awaitable[None]]
+    ) -> None:
         self._store = store
         self._clock = clock
+        self._changed = changed  # settings that time scheduled work changed
 
     async def setup(self, request: SetupRequest) -> tuple[Couple, bool]:
         """Register or update the guild's couple. Returns (couple, created)."""
@@ -88,7 +92,7 @@ class CouplesService:
         at = _hhmm(request.time)
         now = self._clock.now()
         async with self._store.write() as tx:
-            existing = await tx.couple_by_guild(request.guild_id)
+            existing = await tx.couples.by_guild(request.guild_id)
             if existing is not None:
                 if not existing.has(request.caller_id):
                     raise InvalidInputError(
@@ -109,7 +113,7 @@ class CouplesService:
                 themes.add("long-distance")
             caller = NewPartner(request.caller_id, caller_zone)
             partner = NewPartner(request.partner_id, partner_zone_name)
-            couple = await tx.save_couple(
+            couple = await tx.couples.save(
                 guild_id=request.guild_id,
                 channel_id=request.channel_id,
                 timezone=zone.key,
@@ -118,6 +122,7 @@ class CouplesService:
                 partners=(caller, partner),
                 now=now,
             )
+        await self._changed(couple.id)
         return couple, existing is None
 
     async def settings(self, guild_id: int | None, user_id: int) -> CoupleSettings:
@@ -126,8 +131,8 @@ class CouplesService:
             today = local_date(self._clock.now(), couple.zone)
             return CoupleSettings(
                 couple=couple,
-                paused_until=await tx.paused_until(couple.id, today),
-                custom_questions=len(await tx.custom_questions(couple.id)),
+                paused_until=await tx.couples.paused_until(couple.id, today),
+                custom_questions=len(await tx.couples.questions(couple.id)),
             )
 
     async def pause(self, guild_id: int | None, user_id: int, days: int) -> date | None:
@@ -137,12 +142,12 @@ class CouplesService:
         async with self._store.write() as tx:
             couple = await require_couple(tx, guild_id, user_id)
             today = local_date(self._clock.now(), couple.zone)
-            await tx.end_pauses(couple.id, today)
-            if days == 0:
-                return None
-            last = today + timedelta(days=days - 1)
-            await tx.add_pause(couple.id, today, last, user_id, self._clock.now())
-            return last
+            await tx.couples.end_pauses(couple.id, today)
+            last = None if days == 0 else today + timedelta(days=days - 1)
+            if last is not None:
+                await tx.couples.add_pause(couple.id, today, last, user_id, self._clock.now())
+        await self._changed(couple.id)
+        return last
 
     async def set_quiet_hours(
         self, guild_id: int | None, user_id: int, start: str, end: str
@@ -150,7 +155,8 @@ class CouplesService:
         quiet_start, quiet_end = _hhmm(start), _hhmm(end)
         async with self._store.write() as tx:
             couple = await require_couple(tx, guild_id, user_id)
-            await tx.set_quiet_hours(couple.id, user_id, quiet_start, quiet_end)
+            await tx.couples.set_quiet_hours(couple.id, user_id, quiet_start, quiet_end)
+        await self._changed(couple.id)
         return quiet_start, quiet_end
 
     async def set_themes(
@@ -163,14 +169,14 @@ class CouplesService:
             raise InvalidInputError("Keep at least one theme on, so there is something to ask.")
         async with self._store.write() as tx:
             couple = await require_couple(tx, guild_id, user_id)
-            await tx.set_themes(couple.id, themes, self._clock.now())
+            await tx.couples.set_themes(couple.id, themes, self._clock.now())
         return frozenset(themes)
 
     async def set_deep_days(self, guild_id: int | None, user_id: int, text: str) -> frozenset[int]:
         days = parse_weekdays(text)
         async with self._store.write() as tx:
             couple = await require_couple(tx, guild_id, user_id)
-            await tx.set_deep_days(couple.id, days, self._clock.now())
+            await tx.couples.set_deep_days(couple.id, days, self._clock.now())
         return days
 
     async def add_question(
@@ -187,10 +193,10 @@ class CouplesService:
         async with self._store.write() as tx:
             couple = await require_couple(tx, guild_id, user_id)
             lowered = cleaned.casefold()
-            pool = existing + await tx.custom_questions(couple.id)
+            pool = existing + await tx.couples.questions(couple.id)
             if any(q.text.casefold() == lowered for q in pool):
                 raise InvalidInputError("That question is already in your rotation.")
-            return await tx.add_custom_question(couple.id, user_id, cleaned, self._clock.now())
+            return await tx.couples.add_question(couple.id, user_id, cleaned, self._clock.now())
 
 
 def _zone(name: str) -> ZoneInfo:

@@ -5,31 +5,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from couplebot.domain.models import Round
+from couplebot.domain.exchange import Exchange
 
 
 @dataclass(frozen=True)
-class RoundPost:
-    """The round message: question, Answer/Pass buttons and a content-free status line."""
+class PromptPost:
+    """An exchange's message: its prompt, its buttons and a content-free status line."""
 
     guild_id: int
     channel_id: int
-    round: Round
-    answered: int
-    theme_label: str
+    exchange: Exchange
+    responded: int
+    label: str
 
 
 @dataclass(frozen=True)
 class RevealedAnswer:
     user_id: int
-    body: str
+    values: dict[str, str]
 
 
 @dataclass(frozen=True)
 class RevealPost:
     guild_id: int
     channel_id: int
-    round: Round
+    exchange: Exchange
     answers: tuple[RevealedAnswer, ...]
     part: int
     parts: int
@@ -43,7 +43,7 @@ class SharedAnswerPost:
 
     guild_id: int
     channel_id: int
-    round: Round
+    exchange: Exchange
     answer: RevealedAnswer
 
 
@@ -52,10 +52,10 @@ class ReminderPost:
     user_id: int
     guild_id: int
     channel_id: int
-    round: Round
+    exchange: Exchange
 
 
-Post = RoundPost | RevealPost | SharedAnswerPost | ReminderPost
+Post = PromptPost | RevealPost | SharedAnswerPost | ReminderPost
 
 
 def post_marker(dedupe_key: str) -> str:
@@ -76,6 +76,6 @@ class Messenger(Protocol):
         """The id of an earlier message carrying this marker, if one was sent."""
         ...
 
-    async def refresh_round(self, post: RoundPost, marker: str) -> None:
-        """Edit the round message to show its current status (never answer content)."""
+    async def refresh_prompt(self, post: PromptPost, marker: str) -> None:
+        """Edit the exchange's message to show its current status (never answer content)."""
         ...

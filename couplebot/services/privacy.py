@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 from couplebot.clock import Clock
+from couplebot.domain.daily import DAILY, answer_of, round_of
+from couplebot.domain.models import Answer, Round
 from couplebot.services.couples import require_couple
-from couplebot.store import Store
+from couplebot.store import Store, Tx
 
 log = logging.getLogger(__name__)
 
@@ -18,18 +21,32 @@ LEFT_GUILD_GRACE = timedelta(days=7)
 
 
 class PrivacyService:
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, changed: Callable[[int], Awaitable[None]]
+    ) -> None:
         self._store = store
         self._clock = clock
+        self._changed = changed  # what was deleted may change scheduled work
+
+    async def _answers_by(self, tx: Tx, couple_id: int, user_id: int) -> list[tuple[Round, Answer]]:
+        """Every daily answer this partner gave, with its round, oldest first."""
+        found = []
+        for exchange_id in await tx.exchanges.responded_by(couple_id, user_id):
+            exchange = await tx.exchanges.get(exchange_id)
+            if exchange is None or exchange.kind != DAILY.name:
+                continue
+            mine = [r for r in await tx.exchanges.responses(exchange_id) if r.user_id == user_id]
+            found.append((round_of(exchange), answer_of(mine[0])))
+        return found
 
     async def export(self, guild_id: int | None, user_id: int) -> bytes:
         """Everything stored about this partner, as UTF-8 JSON."""
         async with self._store.read() as tx:
             couple = await require_couple(tx, guild_id, user_id)
             me = couple.partner(user_id)
-            answers = await tx.answers_by(couple.id, user_id)
-            questions = await tx.custom_questions(couple.id, author_id=user_id)
-            pauses = await tx.pauses_by(couple.id, user_id)
+            answers = await self._answers_by(tx, couple.id, user_id)
+            questions = await tx.couples.questions(couple.id, author_id=user_id)
+            pauses = await tx.couples.pauses(couple.id, by=user_id)
         document: dict[str, Any] = {
             "exported_at": self._clock.now().isoformat(),
             "user_id": str(user_id),
@@ -72,30 +89,39 @@ class PrivacyService:
         """Delete this partner's answers, own questions and personal settings."""
         async with self._store.write() as tx:
             couple = await require_couple(tx, guild_id, user_id)
-            deleted = await tx.forget_partner(couple.id, user_id)
+            deleted = await tx.privacy.forget_partner(couple.id, user_id)
+        await self._changed(couple.id)
         log.info("forgot a partner's data in couple %s (%d rows)", couple.id, deleted)
         return deleted
 
     async def guild_left(self, guild_id: int) -> None:
         async with self._store.write() as tx:
-            if await tx.mark_left(guild_id, self._clock.now()):
+            if await tx.privacy.mark_left(guild_id, self._clock.now()):
+                couple = await tx.couples.by_guild(guild_id)
+                if couple is not None:
+                    await tx.due.clear(couple.id)
                 log.info("removed from server %s; its data goes after the grace period", guild_id)
 
     async def guild_joined(self, guild_id: int) -> None:
         async with self._store.write() as tx:
-            if await tx.mark_returned(guild_id):
-                log.info("back in server %s within the grace period; data kept", guild_id)
+            returned = await tx.privacy.mark_returned(guild_id)
+            couple = await tx.couples.by_guild(guild_id)
+        if returned and couple is not None:
+            log.info("back in server %s within the grace period; data kept", guild_id)
+            await self._changed(couple.id)
 
     async def reconcile_guilds(self, present: set[int]) -> None:
         """On start: a server that removed the bot while it was offline counts as left."""
         async with self._store.read() as tx:
-            missing = await tx.guild_ids() - present
+            missing = await tx.privacy.guild_ids() - present
         for guild_id in missing:
             await self.guild_left(guild_id)
 
     async def purge_left(self) -> int:
         async with self._store.write() as tx:
-            deleted = await tx.delete_couples_left_before(self._clock.now() - LEFT_GUILD_GRACE)
+            deleted = await tx.privacy.delete_couples_left_before(
+                self._clock.now() - LEFT_GUILD_GRACE
+            )
         if deleted:
             log.info("deleted %d couple(s) whose server removed the bot", deleted)
         return deleted

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
 
 import discord
 
+from couplebot.domain.exchange import ExchangeKind, FieldStyle, ResponseField
 from couplebot.ui.errors import reply_privately
 
 Handler = Callable[[discord.Interaction[Any], "ComponentClick"], Awaitable[None]]
@@ -22,6 +24,21 @@ class ComponentClick(Protocol):
     def value(self) -> int: ...
 
 
+class ExchangeClick(ComponentClick, Protocol):
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def action(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class _Click:
+    kind: str
+    action: str
+    value: int
+
+
 def _handlers(interaction: discord.Interaction[Any]) -> Mapping[str, Handler]:
     handlers: Mapping[str, Handler] = getattr(interaction.client, "component_handlers", {})
     return handlers
@@ -29,6 +46,9 @@ def _handlers(interaction: discord.Interaction[Any]) -> Mapping[str, Handler]:
 
 async def _dispatch(kind: str, interaction: discord.Interaction[Any], item: ComponentClick) -> None:
     handler = _handlers(interaction).get(kind)
+    if not 0 <= item.value <= MAX_ID:  # forged: no row has such an id
+        await reply_privately(interaction, "That is no longer here.")
+        return
     if handler is None:
         await reply_privately(interaction, "I'm still waking up. Try again in a moment.")
         return
@@ -36,6 +56,8 @@ async def _dispatch(kind: str, interaction: discord.Interaction[Any], item: Comp
 
 
 _ID = r"(?P<value>[0-9]{1,19})"
+_KIND = r"[a-z][a-z0-9-]{0,23}"
+MAX_ID = 2**63 - 1  # SQLite's INTEGER; a forged larger number is refused quietly
 
 
 class _IdButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"cb:button:{_ID}"):
@@ -67,25 +89,65 @@ class _IdButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"cb:b
         await _dispatch(self.kind, interaction, self)
 
 
-class AnswerButton(_IdButton, template=rf"cb:answer:{_ID}"):
-    kind = "answer"
+class ExchangeButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=rf"cb:x:(?P<kind>{_KIND}):(?P<action>answer|pass|share):{_ID}",
+):
+    """Answer, pass or share on an exchange of any kind: `cb:x:<kind>:<action>:<id>`."""
 
-    def __init__(self, round_id: int) -> None:
-        super().__init__(round_id, label="Answer", style=discord.ButtonStyle.primary)
+    LABELS: ClassVar[dict[str, tuple[str, discord.ButtonStyle]]] = {
+        "answer": ("Answer", discord.ButtonStyle.primary),
+        "pass": ("Not this one", discord.ButtonStyle.secondary),
+        "share": ("Share my answer", discord.ButtonStyle.secondary),
+    }
+
+    def __init__(self, kind: str, action: str, exchange_id: int) -> None:
+        label, style = self.LABELS[action]
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=style, custom_id=f"cb:x:{kind}:{action}:{exchange_id}"
+            )
+        )
+        self.kind, self.action, self.value = kind, action, exchange_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ExchangeButton:
+        assert isinstance(item, discord.ui.Button)
+        button = cls.__new__(cls)
+        discord.ui.DynamicItem.__init__(button, item)
+        button.kind, button.action = match["kind"], match["action"]
+        button.value = int(match["value"])
+        return button
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _dispatch("exchange", interaction, self)
 
 
-class PassButton(_IdButton, template=rf"cb:pass:{_ID}"):
-    kind = "pass"
+class _LegacyDailyButton(_IdButton, template=rf"cb:legacy:{_ID}"):
+    """Buttons posted before exchanges had kinds: `cb:answer:<round id>` and so on."""
 
-    def __init__(self, round_id: int) -> None:
-        super().__init__(round_id, label="Not this one", style=discord.ButtonStyle.secondary)
+    action = ""
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _dispatch("exchange", interaction, _Click("daily", self.action, self.value))
 
 
-class ShareButton(_IdButton, template=rf"cb:share:{_ID}"):
-    kind = "share"
+class LegacyAnswerButton(_LegacyDailyButton, template=rf"cb:answer:{_ID}"):
+    action = "answer"
 
-    def __init__(self, round_id: int) -> None:
-        super().__init__(round_id, label="Share my answer", style=discord.ButtonStyle.secondary)
+
+class LegacyPassButton(_LegacyDailyButton, template=rf"cb:pass:{_ID}"):
+    action = "pass"
+
+
+class LegacyShareButton(_LegacyDailyButton, template=rf"cb:share:{_ID}"):
+    action = "share"
 
 
 class HistoryButton(_IdButton, template=rf"cb:history:{_ID}"):
@@ -106,42 +168,63 @@ class ForgetButton(_IdButton, template=rf"cb:forget:{_ID}"):
 
 
 PERSISTENT_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
-    AnswerButton,
-    PassButton,
-    ShareButton,
+    ExchangeButton,
+    LegacyAnswerButton,
+    LegacyPassButton,
+    LegacyShareButton,
     HistoryButton,
     ForgetButton,
 )
 
-ANSWER_MODAL_PREFIX = "cb:answer-modal:"
-ANSWER_MODAL_ID = re.compile(rf"^cb:answer-modal:{_ID}$")
+EXCHANGE_MODAL_ID = re.compile(rf"^cb:xm:(?P<kind>{_KIND}):{_ID}$")
+LEGACY_ANSWER_MODAL_ID = re.compile(rf"^cb:answer-modal:{_ID}$")  # before kinds: daily
 
 
-class AnswerModal(discord.ui.Modal):
-    """Sent to one partner; the submit is handled from the raw interaction (see cogs.daily),
-    so a submit that arrives after a restart still lands."""
+class ExchangeModal(discord.ui.Modal):
+    """One partner's response form for any kind. The submit is handled from the raw
+    interaction (see cogs.exchange), so a submit that arrives after a restart still lands."""
 
-    def __init__(self, round_id: int, question: str, draft: str) -> None:
-        super().__init__(title="Your answer", custom_id=f"{ANSWER_MODAL_PREFIX}{round_id}")
-        self.answer: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            custom_id="answer",
-            style=discord.TextStyle.paragraph,
-            max_length=4000,
-            min_length=1,
+    def __init__(
+        self, kind: ExchangeKind, exchange_id: int, prompt: str, draft: Mapping[str, str]
+    ) -> None:
+        super().__init__(title=kind.modal_title, custom_id=f"cb:xm:{kind.name}:{exchange_id}")
+        for index, field in enumerate(kind.fields):
+            description = _shorten(prompt, 100) if index == 0 else None
+            self.add_item(_field_label(field, description, draft.get(field.id)))
+
+
+def _field_label(
+    field: ResponseField, description: str | None, draft: str | None
+) -> discord.ui.Label[Any]:
+    component: discord.ui.Item[Any]
+    if field.style is FieldStyle.SCALE:
+        component = discord.ui.Select(
+            custom_id=field.id,
+            required=field.required,
+            options=[
+                discord.SelectOption(label=str(n), value=str(n), default=draft == str(n))
+                for n in range(1, 6)
+            ],
+        )
+    else:
+        component = discord.ui.TextInput(
+            custom_id=field.id,
+            style=(
+                discord.TextStyle.paragraph
+                if field.style is FieldStyle.PARAGRAPH
+                else discord.TextStyle.short
+            ),
+            max_length=field.max_length,
+            min_length=1 if field.required else 0,
+            required=field.required,
             default=draft or None,
-            placeholder="Only you can see this until you have both answered.",
+            placeholder=field.placeholder,
         )
-        self.add_item(
-            discord.ui.Label(
-                text="Today's question",
-                description=_shorten(question, 100),
-                component=self.answer,
-            )
-        )
+    return discord.ui.Label(text=field.label, description=description, component=component)
 
 
 def modal_values(data: Mapping[str, Any]) -> dict[str, str]:
-    """custom_id -> value for every text input in a MODAL_SUBMIT payload."""
+    """custom_id -> value for every text input (and first pick of a select) in a MODAL_SUBMIT."""
     values: dict[str, str] = {}
 
     def walk(components: Any) -> None:
@@ -154,6 +237,9 @@ def modal_values(data: Mapping[str, Any]) -> dict[str, str]:
                 component.get("value"), str
             ):
                 values[component["custom_id"]] = component["value"]
+            picked = component.get("values")
+            if isinstance(component.get("custom_id"), str) and isinstance(picked, list) and picked:
+                values[component["custom_id"]] = str(picked[0])
             walk(component.get("components"))
             if isinstance(component.get("component"), dict):
                 walk([component["component"]])

@@ -7,10 +7,11 @@ from datetime import date, time
 
 import discord
 
+from couplebot.domain.daily import DAILY
 from couplebot.domain.models import Answer, Round, RoundState
 from couplebot.domain.questions import THEMES
 from couplebot.domain.reveal import EMBED_DESCRIPTION_LIMIT
-from couplebot.ui.components import AnswerButton, HistoryButton, PassButton, ShareButton
+from couplebot.ui.components import ExchangeButton, HistoryButton
 
 WARM = discord.Colour(0xE07A5F)
 CALM = discord.Colour(0x81B29A)
@@ -43,15 +44,20 @@ def round_message(
     )
     embed.add_field(name="Status", value=status_line(round_, answered), inline=False)
     embed.set_footer(text=f"{theme_label} · {round_.depth.value} · {marker}")
-    if round_.state is RoundState.REVEALED:
-        return embed, None
+    return embed, exchange_view(DAILY.name, round_.id, round_.state)
+
+
+def exchange_view(kind: str, exchange_id: int, state: str) -> discord.ui.View | None:
+    """Answer and pass while open; share-my-answer once it rests; nothing once revealed."""
+    if state == RoundState.REVEALED:
+        return None
     view = discord.ui.View(timeout=None)
-    if round_.state is RoundState.OPEN:
-        view.add_item(AnswerButton(round_.id))
-        view.add_item(PassButton(round_.id))
+    if state == RoundState.OPEN:
+        view.add_item(ExchangeButton(kind, "answer", exchange_id))
+        view.add_item(ExchangeButton(kind, "pass", exchange_id))
     else:
-        view.add_item(ShareButton(round_.id))
-    return embed, view
+        view.add_item(ExchangeButton(kind, "share", exchange_id))
+    return view
 
 
 def answer_embed(name: str, body: str) -> discord.Embed:

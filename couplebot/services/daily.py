@@ -1,0 +1,306 @@
+"""The daily question: one round a morning, a gentle reminder, skip and history."""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import ClassVar
+
+from couplebot.clock import Clock
+from couplebot.content import Content
+from couplebot.domain.daily import DAILY, answer_of, is_private, round_details, round_of
+from couplebot.domain.exchange import Exchange, ExchangeRefusal, ExchangeState
+from couplebot.domain.models import Answer, Couple, Round
+from couplebot.domain.questions import CUSTOM_THEME, THEMES, Depth, Question
+from couplebot.domain.schedule import local_date, next_round, reminder_due_at, todays_round
+from couplebot.domain.selection import choose_question
+from couplebot.domain.streak import milestone_crossed, together_days
+from couplebot.services.couples import require_couple
+from couplebot.services.due import DueWork
+from couplebot.services.errors import InvalidInputError
+from couplebot.services.exchanges import ExchangeEngine, KindPolicy
+from couplebot.services.outbox import Outbox
+from couplebot.store import Store, Tx
+
+log = logging.getLogger(__name__)
+
+ROUND_ITEM = "daily"
+REMIND_ITEM = "daily-remind"
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    round: Round | None
+    answers: tuple[Answer, ...]
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class TodayResult:
+    round: Round
+    created: bool
+
+
+def reminder_key(exchange_id: int, user_id: int) -> str:
+    return f"remind:{exchange_id}:{user_id}:1"
+
+
+class DailyKind(KindPolicy):
+    spec = DAILY
+    refusals: ClassVar[dict[ExchangeRefusal, str]] = {
+        **KindPolicy.refusals,
+        ExchangeRefusal.RESTING: "This question is resting; a new one comes tomorrow.",
+    }
+    missing_text = "That question is no longer here. Today's is in the channel."
+
+    def __init__(self, content: Content, due: DueWork) -> None:
+        self._content = content
+        self._due = due
+
+    def label(self, exchange: Exchange) -> str:
+        theme = str(exchange.details.get("theme", ""))
+        if theme == CUSTOM_THEME:
+            return "Your own question"
+        return THEMES.get(theme) or theme
+
+    def follow_up(self, exchange: Exchange) -> str | None:
+        own = exchange.details.get("follow_up")
+        if own:
+            return str(own)
+        follow_ups = self._content.follow_ups
+        return follow_ups[exchange.id % len(follow_ups)] if follow_ups else None
+
+    async def milestone(self, tx: Tx, couple: Couple, exchange: Exchange) -> int | None:
+        states = await tx.exchanges.states(couple.id, DAILY.name)
+        together = {date.fromisoformat(slot) for slot, revealed, _ in states if revealed}
+        resting = {date.fromisoformat(slot) for slot, _, rests in states if rests}
+        neutral = resting | _paused_days(await tx.couples.pauses(couple.id))
+        day = date.fromisoformat(exchange.slot)
+        count = together_days(together=together, neutral=neutral, today=day)
+        before = together_days(together=together - {day}, neutral=neutral, today=day)
+        return milestone_crossed(before, count)
+
+    async def changed(self, tx: Tx, couple: Couple) -> None:
+        await self._due.plan(tx, couple)
+
+
+class DailyService:
+    def __init__(  # noqa: PLR0917 - the engines it builds on
+        self,
+        store: Store,
+        content: Content,
+        clock: Clock,
+        engine: ExchangeEngine,
+        outbox: Outbox,
+        due: DueWork,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._store = store
+        self._content = content
+        self._clock = clock
+        self._engine = engine
+        self._outbox = outbox
+        self._due = due
+        self._rng = rng or random.Random()  # noqa: S311 - picking questions, not secrets
+        engine.add_kind(DailyKind(content, due))
+        due.register(self._plan, {ROUND_ITEM: self._round_due, REMIND_ITEM: self._remind_due})
+
+    # Scheduling
+
+    async def _plan(self, tx: Tx, couple: Couple, now: datetime) -> dict[str, datetime | None]:
+        return {
+            ROUND_ITEM: await self._next_round_at(tx, couple, now),
+            REMIND_ITEM: await self._reminder_at(tx, couple, now),
+        }
+
+    async def _next_round_at(self, tx: Tx, couple: Couple, now: datetime) -> datetime:
+        """Today's due instant while today's round may still come; else the next morning's."""
+        timing = todays_round(now, couple.question_time, couple.zone)
+        if timing.status != "missed":
+            exists = await tx.exchanges.find(couple.id, DAILY.name, timing.local_date.isoformat())
+            paused = await tx.couples.paused_until(couple.id, timing.local_date) is not None
+            if exists is None and not paused:
+                return timing.due_at
+        after = max(now, timing.due_at)
+        return next_round(after, couple.question_time, couple.zone)[1]
+
+    async def _round_due(self, couple_id: int, now: datetime) -> None:
+        async with self._store.read() as tx:
+            couple = await tx.couples.get(couple_id)
+        if couple is None:
+            return
+        timing = todays_round(now, couple.question_time, couple.zone)
+        if timing.status == "due":
+            await self._start_round(couple.id, timing.local_date, only_if_unpaused=True)
+
+    async def _reminder_at(self, tx: Tx, couple: Couple, now: datetime) -> datetime | None:
+        """When the day's one gentle reminder is due, if one is still to come."""
+        today = local_date(now, couple.zone)
+        exchange = await tx.exchanges.find(couple.id, DAILY.name, today.isoformat())
+        if exchange is None or exchange.state is not ExchangeState.OPEN:
+            return None
+        if exchange.message_id is None or await tx.couples.paused_until(couple.id, today):
+            return None
+        responses = await tx.exchanges.responses(exchange.id)
+        if len(responses) != 1:
+            return None
+        waiting = couple.other(responses[0].user_id)
+        if await tx.outbox.has(reminder_key(exchange.id, waiting.user_id)):
+            return None
+        return reminder_due_at(
+            posted_at=exchange.created_at,
+            first_answer_at=responses[0].created_at,
+            tz=couple.zone_of(waiting.user_id),
+            quiet_start=waiting.quiet_start,
+            quiet_end=waiting.quiet_end,
+        )
+
+    async def _remind_due(self, couple_id: int, now: datetime) -> None:
+        async with self._store.write() as tx:
+            couple = await tx.couples.get(couple_id)
+            if couple is None:
+                return
+            due = await self._reminder_at(tx, couple, now)
+            if due is None or now < due:
+                return
+            today = local_date(now, couple.zone)
+            exchange = await tx.exchanges.find(couple.id, DAILY.name, today.isoformat())
+            assert exchange is not None
+            responses = await tx.exchanges.responses(exchange.id)
+            waiting = couple.other(responses[0].user_id)
+            await tx.outbox.enqueue(
+                reminder_key(exchange.id, waiting.user_id),
+                couple_id=couple.id,
+                kind="remind",
+                exchange_id=exchange.id,
+                user_id=waiting.user_id,
+                now=now,
+            )
+
+    async def _start_round(
+        self, couple_id: int, day: date, *, only_if_unpaused: bool
+    ) -> TodayResult | None:
+        slot = day.isoformat()
+        async with self._store.read() as tx:
+            existing = await tx.exchanges.find(couple_id, DAILY.name, slot)
+            paused = only_if_unpaused and await tx.couples.paused_until(couple_id, day) is not None
+        if existing is not None:
+            return TodayResult(round_of(existing), created=False)
+        if paused:
+            return None
+        async with self._store.write() as tx:
+            couple = await tx.couples.get(couple_id)
+            if couple is None:
+                return None
+            existing = await tx.exchanges.find(couple.id, DAILY.name, slot)
+            if existing is not None:
+                return TodayResult(round_of(existing), created=False)
+            question, cycle = await self._pick(tx, couple, day)
+            exchange, created = await self._engine.start(
+                tx,
+                couple,
+                DAILY.name,
+                slot,
+                topic_id=question.id,
+                prompt=question.text,
+                private=is_private(question),
+                details=round_details(question),
+                cycle=cycle,
+            )
+            await self._due.plan(tx, couple)
+        if created:
+            log.info("round %s created for couple %s on %s", exchange.id, couple.id, day)
+        return TodayResult(round_of(exchange), created)
+
+    async def _pick(
+        self, tx: Tx, couple: Couple, day: date, exclude: tuple[str, ...] = ()
+    ) -> tuple[Question, int]:
+        pool = [*self._content.questions, *await tx.couples.questions(couple.id)]
+        asked = await tx.exchanges.topics_in_cycle(couple.id, DAILY.name, couple.question_cycle)
+        latest = await tx.exchanges.latest(couple.id, DAILY.name)
+        previous_was_deep = (
+            latest is not None
+            and latest.slot == (day - timedelta(days=1)).isoformat()
+            and round_of(latest).depth is Depth.DEEP
+        )
+        choice = choose_question(
+            pool=pool,
+            asked_ids=asked,
+            enabled_themes=couple.themes,
+            deep_today=day.weekday() in couple.deep_days,
+            previous_was_deep=previous_was_deep,
+            rng=self._rng,
+            exclude_ids=exclude,
+        )
+        cycle = couple.question_cycle
+        if choice.new_cycle:
+            cycle = await tx.couples.start_new_cycle(couple.id)
+        return choice.question, cycle
+
+    # Commands
+
+    async def today(self, guild_id: int | None, user_id: int) -> TodayResult:
+        """Post today's round now if it is not out yet (ignores the morning time and pauses)."""
+        async with self._store.read() as tx:
+            couple = await require_couple(tx, guild_id, user_id)
+        day = local_date(self._clock.now(), couple.zone)
+        result = await self._start_round(couple.id, day, only_if_unpaused=False)
+        assert result is not None
+        await self._outbox.flush()
+        async with self._store.read() as tx:
+            fresh = await tx.exchanges.get(result.round.id)
+        assert fresh is not None
+        return TodayResult(round_of(fresh), result.created)
+
+    async def skip(self, guild_id: int | None, user_id: int) -> Round:
+        """Swap today's question while nobody has answered it."""
+        async with self._store.write() as tx:
+            couple = await require_couple(tx, guild_id, user_id)
+            day = local_date(self._clock.now(), couple.zone)
+            exchange = await tx.exchanges.find(couple.id, DAILY.name, day.isoformat())
+            if exchange is None:
+                raise InvalidInputError(
+                    "There is no question out today yet. `/question now` brings one."
+                )
+            if exchange.state is not ExchangeState.OPEN or await tx.exchanges.responses(
+                exchange.id
+            ):
+                raise InvalidInputError(
+                    "Today's question already has an answer, so it stays. A new one comes tomorrow."
+                )
+            question, cycle = await self._pick(tx, couple, day, exclude=(exchange.topic_id,))
+            await tx.exchanges.replace_prompt(
+                exchange.id,
+                topic_id=question.id,
+                prompt=question.text,
+                private=is_private(question),
+                details=round_details(question),
+                cycle=cycle,
+            )
+            swapped = await tx.exchanges.get(exchange.id)
+            assert swapped is not None
+        await self._engine.refresh(swapped.id)
+        return round_of(swapped)
+
+    async def history(self, guild_id: int | None, user_id: int, page: int) -> HistoryPage:
+        async with self._store.read() as tx:
+            couple = await require_couple(tx, guild_id, user_id)
+            total = await tx.exchanges.count_revealed(couple.id, DAILY.name)
+            page = max(0, min(page, total - 1))
+            found = await tx.exchanges.revealed(couple.id, DAILY.name, offset=page, limit=1)
+            if not found:
+                return HistoryPage(None, (), 0, 0)
+            answers = tuple(
+                answer_of(r) for r in await tx.exchanges.responses(found[0].id) if r.values
+            )
+            return HistoryPage(round_of(found[0]), answers, page, total)
+
+
+def _paused_days(pauses: list[tuple[date, date]]) -> set[date]:
+    days: set[date] = set()
+    for first, last in pauses:
+        days.update(first + timedelta(days=n) for n in range((last - first).days + 1))
+    return days

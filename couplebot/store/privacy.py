@@ -1,0 +1,54 @@
+"""Forgetting a partner, and the servers that removed the bot."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from couplebot.store.base import Repository, ts
+
+
+class PrivacyRepository(Repository):
+    async def forget_partner(self, couple_id: int, user_id: int) -> int:
+        """Delete what this partner wrote or set; returns how many rows went."""
+        deleted = await self._run(
+            "DELETE FROM responses WHERE user_id = ? "
+            "AND exchange_id IN (SELECT id FROM exchanges WHERE couple_id = ?)",
+            (user_id, couple_id),
+        )
+        deleted += await self._run(
+            "DELETE FROM custom_questions WHERE couple_id = ? AND author_id = ?",
+            (couple_id, user_id),
+        )
+        deleted += await self._run(
+            "DELETE FROM outbox WHERE couple_id = ? AND user_id = ?", (couple_id, user_id)
+        )
+        await self._run(
+            "UPDATE partners SET timezone = NULL, quiet_start = '22:00', quiet_end = '08:00' "
+            "WHERE couple_id = ? AND user_id = ?",
+            (couple_id, user_id),
+        )
+        return deleted
+
+    async def guild_ids(self) -> set[int]:
+        """Servers of couples the bot still serves (not yet marked as left)."""
+        rows = await self._all("SELECT guild_id FROM couples WHERE left_at IS NULL")
+        return {int(r["guild_id"]) for r in rows}
+
+    async def mark_left(self, guild_id: int, now: datetime) -> bool:
+        changed = await self._run(
+            "UPDATE couples SET left_at = ? WHERE guild_id = ? AND left_at IS NULL",
+            (ts(now), guild_id),
+        )
+        return changed == 1
+
+    async def mark_returned(self, guild_id: int) -> bool:
+        changed = await self._run(
+            "UPDATE couples SET left_at = NULL WHERE guild_id = ? AND left_at IS NOT NULL",
+            (guild_id,),
+        )
+        return changed == 1
+
+    async def delete_couples_left_before(self, cutoff: datetime) -> int:
+        return await self._run(
+            "DELETE FROM couples WHERE left_at IS NOT NULL AND left_at < ?", (ts(cutoff),)
+        )
