@@ -215,9 +215,8 @@ def drifting(history: CoupleHistory, now: datetime, t: Thresholds = THRESHOLDS) 
         if len(recent) < t.drift_min_readings or len(earlier) < t.drift_min_readings:
             continue
         # mean(recent) <= mean(earlier) - drop, in integers: no float at the threshold.
-        if sum(recent) * len(earlier) <= (sum(earlier) - t.drift_min_drop * len(earlier)) * len(
-            recent
-        ):
+        n_recent, n_earlier = len(recent), len(earlier)
+        if sum(recent) * n_earlier <= (sum(earlier) - t.drift_min_drop * n_earlier) * n_recent:
             return True
     return False
 
@@ -243,9 +242,8 @@ def quieter_days(history: CoupleHistory, now: datetime, t: Thresholds = THRESHOL
     if len(recent_open) < t.quiet_min_recent_open_days:
         return False
     # recent_answered / recent_open <= (earlier_answered / earlier_open) / divisor
-    return recent_answered * len(earlier_open) * t.quiet_rate_divisor <= earlier_answered * len(
-        recent_open
-    )
+    scaled_recent = recent_answered * len(earlier_open) * t.quiet_rate_divisor
+    return scaled_recent <= earlier_answered * len(recent_open)
 
 
 def sustained_low(
