@@ -35,6 +35,7 @@ from couplebot.domain.checkins import (
     let_them_know_line,
     loved_idea_line,
     pick_bid,
+    pick_loved_idea,
     remove_loved,
     shared_pair,
 )
@@ -436,3 +437,29 @@ def test_any_sequence_of_adds_keeps_the_rules(texts: list[str]) -> None:
     assert all(0 < len(item) <= MAX_LOVED_LENGTH for item in items)
     assert all(item == " ".join(item.split()) for item in items)
     assert len({item.casefold() for item in items}) == len(items)
+
+
+def test_no_loved_idea_from_an_empty_list() -> None:
+    assert pick_loved_idea((), set(), random.Random(0)) is None
+
+
+def test_loved_ideas_rotate_through_the_list_before_repeating() -> None:
+    items = ("Tea in bed", "Notes in my bag", "Slow Sundays")
+    rng = random.Random(3)
+    mentioned: set[str] = set()
+    seen = []
+    for _ in range(6):
+        idea = pick_loved_idea(items, mentioned, rng)
+        assert idea is not None
+        if idea.new_cycle:
+            mentioned = set()
+        mentioned.add(idea.item)
+        seen.append((idea.item, idea.new_cycle))
+    assert sorted(item for item, _ in seen[:3]) == sorted(items)
+    assert [new for _, new in seen] == [False, False, False, True, False, False]
+
+
+def test_an_edited_item_counts_as_new() -> None:
+    idea = pick_loved_idea(("Tea in bed, please",), {"Tea in bed"}, random.Random(0))
+    assert idea is not None
+    assert (idea.item, idea.new_cycle) == ("Tea in bed, please", False)

@@ -9,12 +9,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from couplebot.domain.checkins import CheckInError
 from couplebot.domain.schedule import REMINDER_EARLIEST, REMINDER_LATEST, is_quiet
 from couplebot.domain.weekly import (
+    MAX_WEEKLY_ANSWER_LENGTH,
     WEEKDAY_NAMES,
     WEEKLY_DEFAULT_TIME,
     WEEKLY_DEFAULT_WEEKDAY,
     WeekdayError,
+    WeeklyAnswer,
     next_weekly_at,
     parse_weekday,
     weekly_reminder_at,
@@ -347,3 +350,35 @@ def test_reminder_is_the_next_day_within_kind_hours_and_never_quiet(
     assert not is_quiet(due, tz, quiet_start, quiet_end)
     assert open_slots
     assert due <= open_slots[0]
+
+
+# --- a weekly answer ---
+
+
+def test_a_weekly_answer_keeps_trimmed_texts() -> None:
+    answer = WeeklyAnswer(4, "  Our walk on Tuesday. ", "   ")
+    assert (answer.closeness, answer.close_moment, answer.more_of) == (
+        4,
+        "Our walk on Tuesday.",
+        None,
+    )
+    assert WeeklyAnswer(1) == WeeklyAnswer(1, None, None)
+
+
+def test_a_weekly_answer_refuses_closeness_seven() -> None:
+    with pytest.raises(CheckInError) as caught:
+        WeeklyAnswer(7)
+    assert str(caught.value) == (
+        "Closeness must be a whole number from 1 (far apart) to 5 (very close), not 7."
+    )
+
+
+def test_a_weekly_answer_refuses_long_texts() -> None:
+    assert WeeklyAnswer(3, "x" * MAX_WEEKLY_ANSWER_LENGTH).close_moment is not None
+    with pytest.raises(CheckInError) as caught:
+        WeeklyAnswer(3, "x" * 1001)
+    assert str(caught.value) == (
+        "Your moment of closeness can be up to 1000 characters, and this is 1001."
+    )
+    with pytest.raises(CheckInError, match=r"^What you'd love more of can be up to 1000"):
+        WeeklyAnswer(3, None, "x" * 1200)

@@ -31,6 +31,7 @@ __all__ = [
     "BidSetting",
     "CheckIn",
     "CheckInError",
+    "LovedIdea",
     "LovedListError",
     "Opener",
     "OpenerTag",
@@ -40,6 +41,7 @@ __all__ = [
     "let_them_know_line",
     "loved_idea_line",
     "pick_bid",
+    "pick_loved_idea",
     "remove_loved",
     "shared_pair",
 ]
@@ -294,3 +296,23 @@ def remove_loved(
     """The list without item `index` (0-based); `expected` as in edit_loved."""
     _check_index(items, index, expected)
     return (*items[:index], *items[index + 1 :])
+
+
+@dataclass(frozen=True, slots=True)
+class LovedIdea:
+    item: str
+    new_cycle: bool  # True: the caller forgets the mentioned items, keeping only this one
+
+
+def pick_loved_idea(
+    items: Sequence[str], mentioned: Collection[str], rng: random.Random
+) -> LovedIdea | None:
+    """An item of the partner's list not mentioned yet in this cycle, or None if empty.
+
+    `mentioned` holds item texts, so an edited item counts as new.
+    """
+    if not items:
+        return None
+    seen = set(mentioned)
+    fresh = [item for item in items if item not in seen]
+    return LovedIdea(rng.choice(fresh or list(items)), new_cycle=not fresh)

@@ -6,16 +6,20 @@ zone passed alongside them, with the daily question's DST rules (schedule.py).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from couplebot.domain.checkins import CLOSENESS_LABELS, CheckInError, check_scale
 from couplebot.domain.schedule import local_date, reminder_due_at, round_due_at, wall_time_on
 
 __all__ = [
+    "MAX_WEEKLY_ANSWER_LENGTH",
     "WEEKDAY_NAMES",
     "WEEKLY_DEFAULT_TIME",
     "WEEKLY_DEFAULT_WEEKDAY",
     "WeekdayError",
+    "WeeklyAnswer",
     "next_weekly_at",
     "parse_weekday",
     "weekly_reminder_at",
@@ -106,3 +110,30 @@ def weekly_reminder_at(
         quiet_start=quiet_start,
         quiet_end=quiet_end,
     )
+
+
+MAX_WEEKLY_ANSWER_LENGTH = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyAnswer:
+    """One partner's weekly answer. Constructing one validates it (CheckInError)."""
+
+    closeness: int
+    close_moment: str | None = None  # "one moment this week I felt close to you"
+    more_of: str | None = None  # "one thing I'd love more of"
+
+    def __post_init__(self) -> None:
+        check_scale("Closeness", self.closeness, CLOSENESS_LABELS)
+        for name, what in (
+            ("close_moment", "Your moment of closeness"),
+            ("more_of", "What you'd love more of"),
+        ):
+            value = getattr(self, name)
+            text = value.strip() if value is not None else None
+            if text is not None and len(text) > MAX_WEEKLY_ANSWER_LENGTH:
+                raise CheckInError(
+                    f"{what} can be up to {MAX_WEEKLY_ANSWER_LENGTH} characters, "
+                    f"and this is {len(text)}."
+                )
+            object.__setattr__(self, name, text or None)
