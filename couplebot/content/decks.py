@@ -8,8 +8,13 @@ import tomllib
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from couplebot.domain.checkins import Bid, Opener
 from couplebot.domain.questions import MAX_QUESTION_LENGTH, THEMES, Depth, Question
+
+if TYPE_CHECKING:
+    from couplebot.content.checkins import CheckinContent
 
 MAX_ID_LENGTH = 40
 
@@ -70,6 +75,9 @@ class ContentError(Exception):
 class Content:
     questions: tuple[Question, ...]
     follow_ups: tuple[str, ...] = ()
+    bids: tuple[Bid, ...] = ()
+    openers: tuple[Opener, ...] = ()
+    weekly_follow_ups: tuple[str, ...] = ()
     _by_id: dict[str, Question] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -85,16 +93,34 @@ def default_content_dir() -> Path:
 
 
 def check_content(content_dir: Path) -> list[ContentProblem]:
-    """Every problem in the decks and follow-ups, sorted by file and line."""
-    return _Checker().run(content_dir)
+    """Every problem in the decks, follow-ups and check-in content, sorted by file and line."""
+    return _by_place([*_Checker().run(content_dir), *_read_checkins(content_dir)[1]])
 
 
 def load_content(content_dir: Path) -> Content:
     checker = _Checker()
-    problems = checker.run(content_dir)
+    checkins, checkin_problems = _read_checkins(content_dir)
+    problems = _by_place([*checker.run(content_dir), *checkin_problems])
     if problems:
         raise ContentError(problems)
-    return Content(tuple(checker.questions), tuple(checker.follow_ups))
+    return Content(
+        tuple(checker.questions),
+        tuple(checker.follow_ups),
+        bids=checkins.bids,
+        openers=checkins.openers,
+        weekly_follow_ups=checkins.weekly_follow_ups,
+    )
+
+
+def _read_checkins(content_dir: Path) -> tuple[CheckinContent, list[ContentProblem]]:
+    # Imported here: the check-in checker is built on this module's _Checker.
+    from couplebot.content.checkins import read_checkins  # noqa: PLC0415
+
+    return read_checkins(content_dir)
+
+
+def _by_place(problems: list[ContentProblem]) -> list[ContentProblem]:
+    return sorted(problems, key=lambda p: (str(p.path), p.line or 0))
 
 
 def normalize_question_text(text: str) -> str:
