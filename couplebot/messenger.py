@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import logging
+from typing import Any
 
 import discord
 from discord.ext import commands
 
 from couplebot.services.ports import (
+    NotePost,
     Post,
     PromptPost,
     ReminderPost,
@@ -18,6 +21,7 @@ from couplebot.services.ports import (
 from couplebot.ui import render
 from couplebot.ui.kinds import view_for
 from couplebot.ui.names import display_name
+from couplebot.ui.notes import render_note
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +34,33 @@ class DiscordMessenger:
         self._bot = bot
 
     async def _channel(self, post: Post) -> discord.abc.Messageable:
-        if isinstance(post, ReminderPost):
-            user = await self._bot.fetch_user(post.user_id)
+        dm_user = post.user_id if isinstance(post, ReminderPost) else None
+        if isinstance(post, NotePost):
+            dm_user = post.dm_user_id
+        if dm_user is not None:
+            user = await self._bot.fetch_user(dm_user)
             return await user.create_dm()
         return self._bot.get_partial_messageable(post.channel_id)
+
+    async def _send_note(
+        self, channel: discord.abc.Messageable, post: NotePost, *, nonce: str, marker: str
+    ) -> int:
+        names = {u: await display_name(self._bot, post.guild_id, u) for u in post.names}
+        note = render_note(post, names, marker)
+        mentions = render.NO_MENTIONS
+        if post.ping_user_id is not None:
+            mentions = discord.AllowedMentions(
+                everyone=False, roles=False, users=[discord.Object(post.ping_user_id)]
+            )
+        kwargs: dict[str, Any] = {"nonce": nonce, "allowed_mentions": mentions}
+        if note.embeds:
+            kwargs["embeds"] = note.embeds
+        if note.view is not None:
+            kwargs["view"] = note.view
+        if note.file is not None:
+            kwargs["file"] = discord.File(io.BytesIO(note.file[1]), filename=note.file[0])
+        message = await channel.send(note.content, **kwargs)
+        return message.id
 
     async def send(self, post: Post, *, nonce: str, marker: str) -> int | None:
         try:
@@ -43,6 +70,8 @@ class DiscordMessenger:
 
     async def _send(self, post: Post, *, nonce: str, marker: str) -> int:
         channel = await self._channel(post)
+        if isinstance(post, NotePost):
+            return await self._send_note(channel, post, nonce=nonce, marker=marker)
         send = channel.send
         quiet = render.NO_MENTIONS
         view_of = view_for(post.exchange.kind)

@@ -151,8 +151,10 @@ class ExchangeEngine:
         private: bool = False,
         details: dict[str, Any] | None = None,
         cycle: int = 1,
+        post: bool = True,
     ) -> tuple[Exchange, bool]:
-        """Create the exchange and its prompt post in the caller's transaction, once."""
+        """Create the exchange and (unless post=False, e.g. a private pairing that shows
+        nothing until the reveal) its prompt post, in the caller's transaction, once."""
         now = self._clock.now()
         exchange, created = await tx.exchanges.create(
             couple.id,
@@ -165,7 +167,7 @@ class ExchangeEngine:
             cycle=cycle,
             now=now,
         )
-        if created:
+        if created and post:
             await tx.outbox.enqueue(
                 question_key(exchange.id),
                 couple_id=couple.id,

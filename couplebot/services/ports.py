@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from couplebot.domain.exchange import Exchange
 
@@ -55,7 +55,25 @@ class ReminderPost:
     exchange: Exchange
 
 
-Post = PromptPost | RevealPost | SharedAnswerPost | ReminderPost
+@dataclass(frozen=True)
+class NotePost:
+    """Any other post a feature makes (a note of thanks, an idea card, a gentle note...).
+
+    `kind` names the ui renderer (ui/notes.py) and `data` is what it needs, all plain
+    values. The messenger resolves the display names of `names` first. With `dm_user_id`
+    it goes to that partner's DMs; `ping_user_id` is the one user it may mention.
+    """
+
+    guild_id: int
+    channel_id: int
+    kind: str
+    data: dict[str, Any]
+    names: tuple[int, ...] = ()
+    dm_user_id: int | None = None
+    ping_user_id: int | None = None
+
+
+Post = PromptPost | RevealPost | SharedAnswerPost | ReminderPost | NotePost
 
 
 def post_marker(dedupe_key: str) -> str:

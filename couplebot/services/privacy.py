@@ -6,11 +6,11 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from couplebot.clock import Clock
 from couplebot.domain.daily import DAILY, answer_of, round_of
-from couplebot.domain.models import Answer, Round
+from couplebot.domain.models import Answer, Couple, Round
 from couplebot.services.couples import require_couple
 from couplebot.store import Store, Tx
 
@@ -20,6 +20,18 @@ log = logging.getLogger(__name__)
 LEFT_GUILD_GRACE = timedelta(days=7)
 
 
+class PrivacySection(Protocol):
+    """What one feature keeps about a partner: it exports it and it forgets it."""
+
+    name: str  # the key in the export document, e.g. "your_check_ins"
+
+    async def export(self, tx: Tx, couple: Couple, user_id: int) -> Any: ...
+
+    async def forget(self, tx: Tx, couple: Couple, user_id: int) -> int:
+        """Delete what this partner wrote; returns how many rows went."""
+        ...
+
+
 class PrivacyService:
     def __init__(
         self, store: Store, clock: Clock, changed: Callable[[int], Awaitable[None]]
@@ -27,6 +39,11 @@ class PrivacyService:
         self._store = store
         self._clock = clock
         self._changed = changed  # what was deleted may change scheduled work
+        self._sections: list[PrivacySection] = []
+
+    def add_section(self, section: PrivacySection) -> None:
+        """A feature's own tables join export and forget."""
+        self._sections.append(section)
 
     async def _answers_by(self, tx: Tx, couple_id: int, user_id: int) -> list[tuple[Round, Answer]]:
         """Every daily answer this partner gave, with its round, oldest first."""
@@ -47,6 +64,7 @@ class PrivacyService:
             answers = await self._answers_by(tx, couple.id, user_id)
             questions = await tx.couples.questions(couple.id, author_id=user_id)
             pauses = await tx.couples.pauses(couple.id, by=user_id)
+            sections = {s.name: await s.export(tx, couple, user_id) for s in self._sections}
         document: dict[str, Any] = {
             "exported_at": self._clock.now().isoformat(),
             "user_id": str(user_id),
@@ -82,6 +100,7 @@ class PrivacyService:
                 {"first_day": first.isoformat(), "last_day": last.isoformat()}
                 for first, last in pauses
             ],
+            **sections,
         }
         return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
@@ -90,6 +109,8 @@ class PrivacyService:
         async with self._store.write() as tx:
             couple = await require_couple(tx, guild_id, user_id)
             deleted = await tx.privacy.forget_partner(couple.id, user_id)
+            for section in self._sections:
+                deleted += await section.forget(tx, couple, user_id)
         await self._changed(couple.id)
         log.info("forgot a partner's data in couple %s (%d rows)", couple.id, deleted)
         return deleted
