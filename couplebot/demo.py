@@ -153,7 +153,9 @@ async def _play(fake: FakeDiscord, content: Content, database: Path) -> int:
             "last night and it made the whole kitchen feel like home.",
         )
         await fake.wait_until(
-            lambda: any("1 of 2" in str(m) for m in fake.channel_messages(guild.channel_id))
+            lambda: any(
+                "One of you has written" in str(m) for m in fake.channel_messages(guild.channel_id)
+            )
         )
         show.new_posts()
         await _answer(

@@ -66,7 +66,7 @@ async def test_full_loop(fake: FakeDiscord, couple: Couple, bot: CoupleBot) -> N
     assert first.ephemeral
     assert "Saved" in first.text
     await fake.wait_until(
-        lambda: "1 of 2 answered" in message_text(round_messages(fake, couple)[0])
+        lambda: "One of you has written" in message_text(round_messages(fake, couple)[0])
     )
     assert "breakfast" not in message_text(round_messages(fake, couple)[0])
     assert reveal_messages(fake, couple) == []
@@ -103,7 +103,7 @@ async def test_outsider_click_is_refused(fake: FakeDiscord, couple: Couple, bot:
         click = await fake.click(couple.guest, message, buttons(message)[label], guild=couple.guild)
         await click.wait_response()
         assert click.ephemeral and "just for them" in click.text
-    assert "1 of 2" not in message_text(round_messages(fake, couple)[0])
+    assert "One of you has written" not in message_text(round_messages(fake, couple)[0])
     assert "resting" not in message_text(round_messages(fake, couple)[0])
 
 

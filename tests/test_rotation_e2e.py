@@ -114,22 +114,22 @@ async def test_history_pages_and_milestone(
     empty = await fake.slash(couple.alex, "history", guild=couple.guild)
     await empty.wait_response()
     assert "Nothing here yet" in empty.text
-    async for day in _mornings(runner, bot, 3):
+    async for day in _mornings(runner, bot, 7):
         await _answer_both(fake, couple, day)
         await fake.wait_until(lambda d=day: len(reveal_messages(fake, couple)) == d + 1)
     last_reveal = message_text(reveal_messages(fake, couple)[-1])
-    assert "3 days of answering together" in last_reveal
-    assert "days of answering together" not in message_text(reveal_messages(fake, couple)[0])
+    assert "7 days you've answered together" in last_reveal
+    assert "answered together" not in message_text(reveal_messages(fake, couple)[0])
 
     history = await fake.slash(couple.sam, "history", guild=couple.guild)
     await history.wait_response()
     assert history.ephemeral and history.message is not None
-    assert "Alex on day 2." in history.text and "1 of 3" in history.text
+    assert "Alex on day 6." in history.text and "1 of 7" in history.text
     older = await fake.click(
         couple.sam, history.message, buttons(history.message)["Older"], guild=couple.guild
     )
     await older.wait_response()
-    assert "Alex on day 1." in older.text and "2 of 3" in older.text
+    assert "Alex on day 5." in older.text and "2 of 7" in older.text
     outsider = await fake.click(
         couple.guest, history.message, buttons(history.message)["Older"], guild=couple.guild
     )

@@ -112,7 +112,7 @@ class CoupleCog(FeatureCog, name="Couple"):
         else:
             text = (
                 f"Paused through {last:%a %d %b}. No questions and no reminders until then. "
-                "Enjoy the time."
+                "`/pause days:0` brings them back sooner."
             )
         await interaction.response.send_message(text, allowed_mentions=render.NO_MENTIONS)
 

@@ -12,11 +12,11 @@ from couplebot.clock import Clock
 from couplebot.content import Content
 from couplebot.domain.daily import DAILY, answer_of, is_private, round_details, round_of
 from couplebot.domain.exchange import Exchange, ExchangeRefusal, ExchangeState
+from couplebot.domain.milestones import milestone_on
 from couplebot.domain.models import Answer, Couple, Round
 from couplebot.domain.questions import CUSTOM_THEME, THEMES, Depth, Question
 from couplebot.domain.schedule import local_date, next_round, reminder_due_at, todays_round
 from couplebot.domain.selection import choose_question
-from couplebot.domain.streak import milestone_crossed, together_days
 from couplebot.services.couples import require_couple
 from couplebot.services.due import DueWork
 from couplebot.services.errors import InvalidInputError
@@ -76,12 +76,7 @@ class DailyKind(KindPolicy):
     async def milestone(self, tx: Tx, couple: Couple, exchange: Exchange) -> int | None:
         states = await tx.exchanges.states(couple.id, DAILY.name)
         together = {date.fromisoformat(slot) for slot, revealed, _ in states if revealed}
-        resting = {date.fromisoformat(slot) for slot, _, rests in states if rests}
-        neutral = resting | _paused_days(await tx.couples.pauses(couple.id))
-        day = date.fromisoformat(exchange.slot)
-        count = together_days(together=together, neutral=neutral, today=day)
-        before = together_days(together=together - {day}, neutral=neutral, today=day)
-        return milestone_crossed(before, count)
+        return milestone_on(together, date.fromisoformat(exchange.slot))
 
     async def changed(self, tx: Tx, couple: Couple) -> None:
         await self._due.plan(tx, couple)
@@ -297,10 +292,3 @@ class DailyService:
                 answer_of(r) for r in await tx.exchanges.responses(found[0].id) if r.values
             )
             return HistoryPage(round_of(found[0]), answers, page, total)
-
-
-def _paused_days(pauses: list[tuple[date, date]]) -> set[date]:
-    days: set[date] = set()
-    for first, last in pauses:
-        days.update(first + timedelta(days=n) for n in range((last - first).days + 1))
-    return days

@@ -31,7 +31,7 @@ def status_line(round_: Round, answered: int) -> str:
         )
     if answered == 0:
         return "Answers stay private until you've both answered."
-    return f"{answered} of 2 answered. Answers stay private until you've both answered."
+    return "One of you has written. Answers stay private until you've both answered."
 
 
 def round_message(
@@ -97,7 +97,7 @@ def reveal_message(
 def _milestone_line(milestone: int | None) -> str | None:
     if not milestone:
         return None
-    return f"That makes {milestone} days of answering together. Nice, you two."
+    return f"That makes {milestone} days you've answered together. Nice, you two."
 
 
 def shared_message(name: str, round_: Round, body: str, marker: str) -> discord.Embed:
