@@ -317,3 +317,35 @@ async def test_the_scheduler_posts_on_start_after_downtime(
     await fake.wait_until(lambda: len(round_messages(fake, couple)) == 1)
     await asyncio.sleep(0.5)  # a few more ticks
     assert len(round_messages(fake, couple)) == 1
+
+
+async def test_no_user_id_in_any_post_footer_or_marker(
+    fake: FakeDiscord, couple: Couple, runner: BotRunner
+) -> None:
+    """Markers find posts again; they never carry a partner's Discord id."""
+    bot = await runner.start()
+    await set_up(fake, couple)
+    await post_today(fake, couple)
+    await answer(fake, couple, couple.alex, "Mine.")
+    runner.clock.advance(timedelta(hours=6))
+    await bot.services.tick()
+    message = round_messages(fake, couple)[-1]
+    passed = await fake.click(
+        couple.sam, message, buttons(message)["Not this one"], guild=couple.guild
+    )
+    await passed.wait_response()
+    await fake.wait_until(lambda: "Share my answer" in buttons(fake.message(message["id"])))
+    message = fake.message(message["id"])
+    shared = await fake.click(
+        couple.alex, message, buttons(message)["Share my answer"], guild=couple.guild
+    )
+    await shared.wait_response()
+    await fake.wait_until(
+        lambda: any(
+            "Shared after all" in str(m) for m in fake.channel_messages(couple.guild.channel_id)
+        )
+    )
+    posts = fake.channel_messages(couple.guild.channel_id) + fake.dm_messages(couple.sam.id)
+    assert any("whenever you're ready" in message_text(m) for m in fake.dm_messages(couple.sam.id))
+    for user in (couple.alex, couple.sam):
+        assert all(str(user.id) not in message_text(m) for m in posts)

@@ -14,7 +14,7 @@ DAILY = ExchangeKind(
     fields=(
         ResponseField(
             id="answer",
-            label="Today's question",
+            label="Your answer",
             max_length=MAX_ANSWER_LENGTH,
             placeholder="Only you can see this until you have both answered.",
         ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -77,8 +78,21 @@ Post = PromptPost | RevealPost | SharedAnswerPost | ReminderPost | NotePost
 
 
 def post_marker(dedupe_key: str) -> str:
-    """A short tag shown in a post's footer, so an unsent-looking post can be found again."""
-    return "#" + dedupe_key.replace(":", ".")
+    """A short tag shown in a post's footer, so an unsent-looking post can be found again.
+
+    Ids of rows (small numbers) stay readable; a Discord id (a user's, say) never appears
+    in a post: it becomes a short neutral hash.
+    """
+    parts = dedupe_key.split(":")
+    shown = [_neutral(part) if len(part) >= SNOWFLAKE_DIGITS else part for part in parts]
+    return "#" + ".".join(shown)
+
+
+SNOWFLAKE_DIGITS = 15
+
+
+def _neutral(part: str) -> str:
+    return hashlib.sha256(part.encode()).hexdigest()[:6]
 
 
 class UndeliverableError(Exception):

@@ -176,6 +176,7 @@ PERSISTENT_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     ForgetButton,
 )
 
+TEXT_DISPLAY_LIMIT = 4000
 EXCHANGE_MODAL_ID = re.compile(rf"^cb:xm:(?P<kind>{_KIND}):{_ID}$")
 LEGACY_ANSWER_MODAL_ID = re.compile(rf"^cb:answer-modal:{_ID}$")  # before kinds: daily
 
@@ -188,9 +189,10 @@ class ExchangeModal(discord.ui.Modal):
         self, kind: ExchangeKind, exchange_id: int, prompt: str, draft: Mapping[str, str]
     ) -> None:
         super().__init__(title=kind.modal_title, custom_id=f"cb:xm:{kind.name}:{exchange_id}")
-        for index, field in enumerate(kind.fields):
-            description = _shorten(prompt, 100) if index == 0 else None
-            self.add_item(_field_label(field, description, draft.get(field.id)))
+        if prompt:  # the whole prompt, never cut (a label's description holds only 100)
+            self.add_item(discord.ui.TextDisplay(prompt[:TEXT_DISPLAY_LIMIT]))
+        for field in kind.fields:
+            self.add_item(_field_label(field, None, draft.get(field.id)))
 
 
 def _field_label(
