@@ -75,6 +75,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "connection": tuple(Connection),
 }
 _MINUTES = {IdeaKind.DATE: DATE_MINUTES, IdeaKind.ACTIVITY: ACTIVITY_MINUTES}
+_A_KIND = {IdeaKind.DATE: "a date", IdeaKind.ACTIVITY: "an activity"}
 _BODY_NEEDS = frozenset({Need.WALKING, Need.MOVING})
 _SENTENCE_END = re.compile(r"[.?!][\"'”’)]*(?=\s|$)")
 # Words that assume a gender, children or a car; an idea is for any couple.
@@ -298,9 +299,10 @@ class IdeaChecker:
         return value if len(self.problems) == before else None
 
     def _check_sentences(self, path: Path, line: int | None, text: str) -> None:
+        count = len(_SENTENCE_END.findall(text))
         if text[-1] not in ".?":
             self._add(path, line, "description must end with a full stop or a question mark")
-        count = len(_SENTENCE_END.findall(text))
+            count += 1  # the unfinished last sentence
         if not 1 <= count <= 3:
             self._add(path, line, f"description has {count} sentences; write one to three")
 
@@ -332,7 +334,7 @@ class IdeaChecker:
                 self._add(
                     path,
                     section.at("minutes"),
-                    f"minutes is {value}; a {kind} takes {low} to {high} minutes",
+                    f"minutes is {value}; {_A_KIND[kind]} takes {low} to {high} minutes",
                 )
         return value
 
