@@ -145,7 +145,7 @@ def _past(shown: str, now: datetime, tz: ZoneInfo) -> WhenError:
 def _too_far(shown: str, now: datetime, tz: ZoneInfo) -> WhenError:
     return WhenError(
         f"{shown} is more than a year away. Pick a day within the next year, "
-        f"like {_example_day(now, tz)} 19:30."
+        f"like {_example_day(now, tz)} 19:30 or tomorrow 19:30."
     )
 
 
