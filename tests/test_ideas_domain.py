@@ -100,22 +100,17 @@ def test_filters_keep_only_matching_ideas() -> None:
         make_idea("lively", energy=Energy.ACTIVE),
         make_idea("act", kind=IdeaKind.ACTIVITY, minutes=10),
     ]
-    ids = lambda filters: {i.id for i in matching(pool, filters)}  # noqa: E731
+
+    def ids(filters: IdeaFilters) -> set[str]:
+        return {i.id for i in matching(pool, filters)}
+
     assert ids(IdeaFilters(kind=IdeaKind.ACTIVITY)) == {"act"}
     # A budget means "at most this": free ideas fit a low budget.
-    assert ids(IdeaFilters(kind=IdeaKind.DATE, budget=Budget.LOW)) == {
-        "cheap",
-        "long",
-        "out",
-        "lively",
-    }
+    low_or_free = {"cheap", "long", "out", "lively"}
+    assert ids(IdeaFilters(kind=IdeaKind.DATE, budget=Budget.LOW)) == low_or_free
     assert ids(IdeaFilters(kind=IdeaKind.DATE, budget=Budget.FREE)) == {"long", "out", "lively"}
-    assert ids(IdeaFilters(kind=IdeaKind.DATE, max_minutes=60)) == {
-        "cheap",
-        "dear",
-        "out",
-        "lively",
-    }
+    up_to_an_hour = {"cheap", "dear", "out", "lively"}
+    assert ids(IdeaFilters(kind=IdeaKind.DATE, max_minutes=60)) == up_to_an_hour
     assert ids(IdeaFilters(kind=IdeaKind.DATE, setting=Setting.OUT)) == {"out"}
     assert ids(IdeaFilters(kind=IdeaKind.DATE, energy=Energy.ACTIVE)) == {"lively"}
 
