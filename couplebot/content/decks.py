@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from couplebot.domain.checkins import Bid, Opener
+from couplebot.domain.ideas import Idea
 from couplebot.domain.questions import MAX_QUESTION_LENGTH, THEMES, Depth, Question
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ class Content:
     bids: tuple[Bid, ...] = ()
     openers: tuple[Opener, ...] = ()
     weekly_follow_ups: tuple[str, ...] = ()
+    ideas: tuple[Idea, ...] = ()
     _by_id: dict[str, Question] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -93,14 +95,16 @@ def default_content_dir() -> Path:
 
 
 def check_content(content_dir: Path) -> list[ContentProblem]:
-    """Every problem in the decks, follow-ups and check-in content, sorted by file and line."""
-    return _by_place([*_Checker().run(content_dir), *_read_checkins(content_dir)[1]])
+    """Every problem in the decks, follow-ups, check-in content and ideas, by file and line."""
+    checkin_problems, idea_problems = _read_checkins(content_dir)[1], _read_ideas(content_dir)[1]
+    return _by_place([*_Checker().run(content_dir), *checkin_problems, *idea_problems])
 
 
 def load_content(content_dir: Path) -> Content:
     checker = _Checker()
     checkins, checkin_problems = _read_checkins(content_dir)
-    problems = _by_place([*checker.run(content_dir), *checkin_problems])
+    ideas, idea_problems = _read_ideas(content_dir)
+    problems = _by_place([*checker.run(content_dir), *checkin_problems, *idea_problems])
     if problems:
         raise ContentError(problems)
     return Content(
@@ -109,6 +113,7 @@ def load_content(content_dir: Path) -> Content:
         bids=checkins.bids,
         openers=checkins.openers,
         weekly_follow_ups=checkins.weekly_follow_ups,
+        ideas=ideas,
     )
 
 
@@ -117,6 +122,15 @@ def _read_checkins(content_dir: Path) -> tuple[CheckinContent, list[ContentProbl
     from couplebot.content.checkins import read_checkins  # noqa: PLC0415
 
     return read_checkins(content_dir)
+
+
+def _read_ideas(content_dir: Path) -> tuple[tuple[Idea, ...], list[ContentProblem]]:
+    # Imported here: the idea checker is built on this module's helpers.
+    from couplebot.content.ideas import IdeaChecker  # noqa: PLC0415
+
+    checker = IdeaChecker()
+    problems = checker.run(content_dir)
+    return tuple(checker.ideas), problems
 
 
 def _by_place(problems: list[ContentProblem]) -> list[ContentProblem]:
