@@ -48,14 +48,38 @@ def point_discord_at(api_base: str | None, gateway_url: str | None) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
+def _option_named(interaction: discord.Interaction[Any], value: object) -> str | None:
+    """The name of the option that was given `value`, searching subcommands too."""
+
+    def walk(options: Any) -> str | None:
+        for option in options if isinstance(options, list) else []:
+            if not isinstance(option, dict):
+                continue
+            if "value" in option and str(option["value"]) == str(value):
+                return str(option.get("name"))
+            found = walk(option.get("options"))
+            if found:
+                return found
+        return None
+
+    data: dict[str, Any] = dict(interaction.data or {})
+    return walk(data.get("options"))
+
+
 class CoupleTree(app_commands.CommandTree[Any]):
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
         cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-        if isinstance(cause, app_commands.TransformerError | app_commands.CheckFailure):
-            text = str(cause) if isinstance(cause, app_commands.CheckFailure) else None
-            await reply_privately(interaction, text or "That value doesn't look right. Try again.")
+        if isinstance(cause, app_commands.CheckFailure):
+            await reply_privately(interaction, str(cause))
+            return
+        if isinstance(cause, app_commands.TransformerError):
+            option = _option_named(interaction, cause.value)
+            where = f"`{option}`" if option else "one of the options"
+            await reply_privately(
+                interaction, f"The value for {where} doesn't look right. Try again."
+            )
             return
         await reply_privately(interaction, message_for(cause))
 

@@ -128,3 +128,48 @@ async def test_help_is_warm_and_private(fake: FakeDiscord, couple: Couple, bot: 
     assert interaction.ephemeral
     assert "Answer" in interaction.text
     assert "therapist" in interaction.text
+
+
+async def test_help_covers_every_command(fake: FakeDiscord, couple: Couple, bot: object) -> None:
+    interaction = await fake.slash(couple.alex, "help", guild=couple.guild)
+    await interaction.wait_response()
+    names = []
+    for command in fake.commands:
+        subs = [o for o in command.get("options", []) if o.get("type") == 1]
+        names += [f"/{command['name']} {s['name']}" for s in subs] or [f"/{command['name']}"]
+    assert "/question deep-days" in names and "/privacy forget" in names
+    for name in names:
+        assert f"`{name}`" in interaction.text, name
+
+
+async def test_a_value_that_cannot_be_read_names_its_option(
+    fake: FakeDiscord, couple: Couple, bot: object
+) -> None:
+    command = next(c for c in fake.commands if c["name"] == "setup")
+    data = {
+        "id": command["id"],
+        "name": "setup",
+        "type": 1,
+        "options": [
+            {"name": "partner", "type": 6, "value": "123456789012345678"},  # not resolved
+            {"name": "timezone", "type": 3, "value": "Europe/Berlin"},
+            {"name": "time", "type": 3, "value": "08:00"},
+        ],
+        "resolved": {},
+    }
+    interaction = await fake.forge(couple.alex, 2, data, guild=couple.guild)
+    await interaction.wait_response()
+    assert interaction.ephemeral
+    assert "`partner`" in interaction.text
+
+
+def test_the_option_behind_a_bad_value_is_found_in_subcommands_too() -> None:
+    from types import SimpleNamespace
+
+    from couplebot.bot import _option_named
+
+    data = {
+        "options": [{"name": "deep-days", "type": 1, "options": [{"name": "days", "value": "x"}]}]
+    }
+    assert _option_named(SimpleNamespace(data=data), "x") == "days"  # type: ignore[arg-type]
+    assert _option_named(SimpleNamespace(data={}), "x") is None  # type: ignore[arg-type]

@@ -18,14 +18,19 @@ HELP_TEXT = (
     "Each morning I post one question here. You each answer privately with the "
     "**Answer** button, and your answers appear together once you've both written. "
     "Not in the mood for a question? **Not this one** lets it rest, no explanation needed.\n\n"
-    "`/setup` sets the time and time zone · `/settings` shows them · "
-    "`/question now` brings today's question early · `/question skip` swaps it · "
-    "`/question add` adds one of your own · `/question decks` picks themes · "
-    "`/history` looks back · `/pause` takes a break · `/quiet` sets your quiet hours.\n\n"
     "I'm not a therapist, and I don't judge. If distance between you lasts, talking "
     "with a couples therapist (for example one trained in emotionally focused therapy) "
     "is a strong, hopeful step."
 )
+
+
+def command_list(tree: app_commands.CommandTree[Any]) -> str:
+    """Every slash command with its description, so /help never misses one."""
+    lines = []
+    for command in tree.walk_commands():
+        if isinstance(command, app_commands.Command):
+            lines.append(f"`/{command.qualified_name}` {command.description}")
+    return "\n".join(sorted(lines))
 
 
 async def _timezones(
@@ -52,6 +57,12 @@ class CoupleCog(FeatureCog, name="Couple"):
         time: str,
         partner_timezone: str | None = None,
     ) -> None:
+        if not isinstance(partner, discord.User | discord.Member):  # Discord sent no user
+            await interaction.response.send_message(
+                "I couldn't find the `partner` you picked. Pick your partner from the list.",
+                ephemeral=True,
+            )
+            return
         couple, created = await self.services.couples.setup(
             SetupRequest(
                 guild_id=interaction.guild_id,
@@ -134,7 +145,10 @@ class CoupleCog(FeatureCog, name="Couple"):
 
     @app_commands.command(name="help", description="What couplebot does and how to use it")
     async def help_command(self, interaction: discord.Interaction[Any]) -> None:
-        await interaction.response.send_message(HELP_TEXT, ephemeral=True)
+        commands_embed = discord.Embed(
+            title="Commands", description=command_list(self.bot.tree), colour=render.CALM
+        )
+        await interaction.response.send_message(HELP_TEXT, embed=commands_embed, ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -38,6 +38,6 @@ class InvalidInputError(UserFacingError):
 class CouldNotSaveError(UserFacingError):
     def __init__(self) -> None:
         super().__init__(
-            "I could not save that just now. Nothing you saved before is lost; "
-            "please try again in a moment."
+            "I could not save that just now, so nothing from this step was stored. What you "
+            "saved earlier is still there; please try again in a moment."
         )

@@ -10,7 +10,8 @@ import discord
 log = logging.getLogger(__name__)
 
 GENERIC_ERROR = (
-    "Something went wrong on my side. Nothing you saved before is lost; please try again."
+    "Something went wrong on my side, so this step did not go through. What you saved "
+    "earlier is still there; anything typed just now was not saved, so please try again."
 )
 
 
