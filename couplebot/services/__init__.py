@@ -18,7 +18,7 @@ from couplebot.services.due import DueWork
 from couplebot.services.exchanges import ExchangeEngine
 from couplebot.services.outbox import Outbox
 from couplebot.services.ports import Messenger
-from couplebot.services.privacy import PrivacyService
+from couplebot.services.privacy import WITHDRAWN_NOTE, PrivacyService, withdrawn_note
 from couplebot.store import Store
 
 
@@ -48,6 +48,8 @@ def build_services(
     outbox = Outbox(store, messenger, clock)
     due = DueWork(store, clock)
     engine = ExchangeEngine(store, clock, outbox, messenger)
+    privacy = PrivacyService(store, clock, due.replan, engine.refresh)
+    outbox.register(WITHDRAWN_NOTE, withdrawn_note)
     return Services(
         content=content,
         outbox=outbox,
@@ -55,5 +57,5 @@ def build_services(
         exchanges=engine,
         couples=CouplesService(store, clock, due.replan),
         daily=DailyService(store, content, clock, engine, outbox, due, rng),
-        privacy=PrivacyService(store, clock, due.replan),
+        privacy=privacy,
     )

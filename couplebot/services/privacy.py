@@ -12,9 +12,13 @@ from couplebot.clock import Clock
 from couplebot.domain.daily import DAILY, answer_of, round_of
 from couplebot.domain.models import Answer, Couple, Round
 from couplebot.services.couples import require_couple
-from couplebot.store import Store, Tx
+from couplebot.services.ports import NotePost
+from couplebot.store import OutboxItem, Store, Tx
 
 log = logging.getLogger(__name__)
+
+WITHDRAWN_NOTE = "withdrawn"
+FORGOTTEN_QUESTION = "(A question one of you wrote, since deleted.)"
 
 # Kept this long after the bot is removed from a server, in case that was a mistake.
 LEFT_GUILD_GRACE = timedelta(days=7)
@@ -34,11 +38,16 @@ class PrivacySection(Protocol):
 
 class PrivacyService:
     def __init__(
-        self, store: Store, clock: Clock, changed: Callable[[int], Awaitable[None]]
+        self,
+        store: Store,
+        clock: Clock,
+        changed: Callable[[int], Awaitable[None]],
+        refresh: Callable[[int], Awaitable[None]],
     ) -> None:
         self._store = store
         self._clock = clock
         self._changed = changed  # what was deleted may change scheduled work
+        self._refresh = refresh  # an exchange's status line, after its answers changed
         self._sections: list[PrivacySection] = []
 
     def add_section(self, section: PrivacySection) -> None:
@@ -105,13 +114,39 @@ class PrivacyService:
         return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
     async def forget(self, guild_id: int | None, user_id: int) -> int:
-        """Delete this partner's answers, own questions and personal settings."""
+        """Delete this partner's answers, own questions and personal settings.
+
+        A reveal that was decided but not yet posted is withdrawn (a reveal shows both
+        answers or none), and the couple is told so in their channel.
+        """
+        now = self._clock.now()
         async with self._store.write() as tx:
             couple = await require_couple(tx, guild_id, user_id)
-            deleted = await tx.privacy.forget_partner(couple.id, user_id)
+            mine = set(await tx.exchanges.responded_by(couple.id, user_id))
+            withdrawn = set()
+            for item in await tx.outbox.pending():
+                if (
+                    item.couple_id == couple.id
+                    and item.kind == "reveal"
+                    and item.exchange_id in mine
+                ):
+                    await tx.outbox.mark_posted(item.id, None, now)
+                    withdrawn.add(item.exchange_id)
+            for exchange_id in sorted(withdrawn):
+                await tx.outbox.enqueue(
+                    f"withdrawn:{exchange_id}",
+                    couple_id=couple.id,
+                    kind=WITHDRAWN_NOTE,
+                    exchange_id=exchange_id,
+                    now=now,
+                )
+            deleted = await tx.privacy.forget_partner(couple.id, user_id, FORGOTTEN_QUESTION)
             for section in self._sections:
                 deleted += await section.forget(tx, couple, user_id)
         await self._changed(couple.id)
+        for exchange_id in sorted(mine - withdrawn):
+            await self._refresh(exchange_id)
+        await self._store.db.checkpoint()  # no forgotten text left in the WAL file
         log.info("forgot a partner's data in couple %s (%d rows)", couple.id, deleted)
         return deleted
 
@@ -146,3 +181,11 @@ class PrivacyService:
         if deleted:
             log.info("deleted %d couple(s) whose server removed the bot", deleted)
         return deleted
+
+
+async def withdrawn_note(tx: Tx, item: OutboxItem) -> NotePost | None:
+    """Tells both partners that a reveal they were promised will not come."""
+    couple = await tx.couples.get(item.couple_id)
+    if couple is None:
+        return None
+    return NotePost(couple.guild_id, couple.channel_id, WITHDRAWN_NOTE, {})

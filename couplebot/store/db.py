@@ -67,6 +67,7 @@ class Database:
             await conn.execute("PRAGMA synchronous=FULL")
             await conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms):d}")
             await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute("PRAGMA secure_delete=ON")  # deleted text is overwritten
             if migrate:
                 await db.migrate()
             else:
@@ -120,6 +121,11 @@ class Database:
                 log.info("applied migration %s", name)
                 applied.append(name)
         return applied
+
+    async def checkpoint(self) -> None:
+        """Fold the WAL into the database and empty it (after deleting private text)."""
+        async with self._lock:
+            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -8,8 +8,23 @@ from couplebot.store.base import Repository, ts
 
 
 class PrivacyRepository(Repository):
-    async def forget_partner(self, couple_id: int, user_id: int) -> int:
-        """Delete what this partner wrote or set; returns how many rows went."""
+    async def forget_partner(self, couple_id: int, user_id: int, blank_prompt: str) -> int:
+        """Delete what this partner wrote or set; returns how many rows went.
+
+        Their own questions also leave the exchanges that asked them (the prompt becomes
+        `blank_prompt`). Outbox rows stay: they hold no text, and their keys keep a post
+        (a reminder, say) from being made twice.
+        """
+        own = await self._all(
+            "SELECT id FROM custom_questions WHERE couple_id = ? AND author_id = ?",
+            (couple_id, user_id),
+        )
+        for row in own:
+            await self._run(
+                "UPDATE exchanges SET prompt = ? "
+                "WHERE couple_id = ? AND topic_id = ? AND prompt_private = 1",
+                (self._cipher.encrypt(blank_prompt), couple_id, f"custom-{row['id']}"),
+            )
         deleted = await self._run(
             "DELETE FROM responses WHERE user_id = ? "
             "AND exchange_id IN (SELECT id FROM exchanges WHERE couple_id = ?)",
@@ -18,9 +33,6 @@ class PrivacyRepository(Repository):
         deleted += await self._run(
             "DELETE FROM custom_questions WHERE couple_id = ? AND author_id = ?",
             (couple_id, user_id),
-        )
-        deleted += await self._run(
-            "DELETE FROM outbox WHERE couple_id = ? AND user_id = ?", (couple_id, user_id)
         )
         await self._run(
             "UPDATE partners SET timezone = NULL, quiet_start = '22:00', quiet_end = '08:00' "

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import discord
 
 from couplebot.services.ports import NotePost
+from couplebot.services.privacy import WITHDRAWN_NOTE
 
 
 @dataclass(frozen=True)
@@ -33,3 +34,17 @@ def register_note(kind: str, renderer: NoteRenderer) -> None:
 
 def render_note(post: NotePost, names: Mapping[int, str], marker: str) -> Note:
     return RENDERERS[post.kind](post, names, marker)
+
+
+def _withdrawn(post: NotePost, names: Mapping[int, str], marker: str) -> Note:
+    embed = discord.Embed(
+        description=(
+            "One of you deleted their answers before they were shown, so this time the "
+            "answers won't be posted. Nothing else changes; tomorrow's question comes as usual."
+        )
+    )
+    embed.set_footer(text=marker)
+    return Note(embeds=[embed])
+
+
+register_note(WITHDRAWN_NOTE, _withdrawn)
