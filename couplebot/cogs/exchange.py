@@ -7,7 +7,8 @@ from typing import Any
 import discord
 from discord.ext import commands
 
-from couplebot.cogs._shared import FeatureCog, guarded
+from couplebot.cogs._shared import FeatureCog, guarded, message_for
+from couplebot.services.errors import InvalidInputError
 from couplebot.ui.components import (
     EXCHANGE_MODAL_ID,
     LEGACY_ANSWER_MODAL_ID,
@@ -17,6 +18,7 @@ from couplebot.ui.components import (
     Handler,
     modal_values,
 )
+from couplebot.ui.errors import reply_privately, typed_back
 from couplebot.ui.kinds import view_for
 
 
@@ -33,7 +35,7 @@ class ExchangeCog(FeatureCog, name="Exchanges"):
             exchange, draft = await engine.draft(guild, kind, click.value, user)
             spec = engine.kind(kind).spec
             await interaction.response.send_modal(
-                ExchangeModal(spec, exchange.id, exchange.prompt, draft)
+                ExchangeModal(spec, exchange.id, exchange.prompt, draft, exchange.topic_tag)
             )
             return
         if action == "pass":
@@ -53,28 +55,35 @@ class ExchangeCog(FeatureCog, name="Exchanges"):
         data: dict[str, Any] = dict(interaction.data or {})
         custom_id = str(data.get("custom_id", ""))
         match = EXCHANGE_MODAL_ID.match(custom_id)
-        kind = match["kind"] if match else "daily"
+        kind, topic = (match["kind"], match["topic"]) if match else ("daily", None)
         match = match or LEGACY_ANSWER_MODAL_ID.match(custom_id)
         if match is None:
             return
-        await self._submit(interaction, kind, int(match["value"]), modal_values(data))
+        await self._submit(interaction, kind, int(match["value"]), topic, modal_values(data))
 
-    @guarded
     async def _submit(
         self,
         interaction: discord.Interaction[Any],
         kind: str,
         exchange_id: int,
+        topic: str | None,
         values: dict[str, str],
     ) -> None:
         engine = self.services.exchanges
-        if exchange_id > MAX_ID:
-            missing = engine.kind(kind).missing_text
-            await interaction.response.send_message(missing, ephemeral=True)
+        try:
+            if exchange_id > MAX_ID:
+                raise InvalidInputError("That is no longer here.")
+            result = await engine.answer(
+                interaction.guild_id,
+                kind,
+                exchange_id,
+                interaction.user.id,
+                values,
+                topic_tag=topic,
+            )
+        except Exception as exc:  # refused: give back what they typed, so nothing is lost
+            await reply_privately(interaction, message_for(exc), embeds=typed_back(values))
             return
-        result = await engine.answer(
-            interaction.guild_id, kind, exchange_id, interaction.user.id, values
-        )
         await interaction.response.send_message(
             view_for(kind).replies[result.outcome], ephemeral=True
         )

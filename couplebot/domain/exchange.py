@@ -7,6 +7,7 @@ has; this module owns the state machine every kind shares.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -66,6 +67,12 @@ class Exchange(Frozen):
     message_id: int | None
     revealed_at: datetime | None
     closed_at: datetime | None
+
+    @property
+    def topic_tag(self) -> str:
+        """A short fingerprint of what is asked: a form carries it, so an answer written for
+        a prompt that was swapped meanwhile is not saved under the new one."""
+        return hashlib.sha256(f"{self.topic_id}\n{self.prompt}".encode()).hexdigest()[:8]
 
     @property
     def state(self) -> ExchangeState:

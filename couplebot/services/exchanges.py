@@ -47,6 +47,10 @@ from couplebot.store import OutboxItem, Store, Tx
 log = logging.getLogger(__name__)
 
 RECENT_REFRESH = timedelta(days=2)
+PROMPT_CHANGED = (
+    "The question changed while you were writing (one of you swapped it), so I didn't "
+    "save this under the new one."
+)
 
 
 def question_key(exchange_id: int) -> str:
@@ -214,9 +218,15 @@ class ExchangeEngine:
         exchange_id: int,
         user_id: int,
         values: dict[str, str],
+        *,
+        topic_tag: str | None = None,
     ) -> ResponseResult:
+        """Save an answer. With `topic_tag` (what the form was opened for), an answer to a
+        prompt that changed meanwhile is refused rather than saved under the new one."""
         cleaned = self.kind(kind).clean(values)
-        return await self._respond(guild_id, kind, exchange_id, user_id, Action.ANSWER, cleaned)
+        return await self._respond(
+            guild_id, kind, exchange_id, user_id, Action.ANSWER, cleaned, topic_tag
+        )
 
     async def pass_(
         self, guild_id: int | None, kind: str, exchange_id: int, user_id: int
@@ -236,12 +246,15 @@ class ExchangeEngine:
         user_id: int,
         action: Action,
         values: dict[str, str],
+        topic_tag: str | None = None,
     ) -> ResponseResult:
         policy = self.kind(kind)
         now = self._clock.now()
         async with self._store.write() as tx:
             couple = await require_couple(tx, guild_id, user_id)
             exchange = await self.own_exchange(tx, couple, kind, exchange_id)
+            if topic_tag is not None and exchange.topic_tag != topic_tag:
+                raise InvalidInputError(PROMPT_CHANGED)
             responses = {r.user_id: r for r in await tx.exchanges.responses(exchange_id)}
             decision = decide(exchange.state, responses, user_id, action, couple.user_ids)
             self._refuse_if(policy, decision)

@@ -177,7 +177,7 @@ PERSISTENT_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
 )
 
 TEXT_DISPLAY_LIMIT = 4000
-EXCHANGE_MODAL_ID = re.compile(rf"^cb:xm:(?P<kind>{_KIND}):{_ID}$")
+EXCHANGE_MODAL_ID = re.compile(rf"^cb:xm:(?P<kind>{_KIND}):{_ID}(?::(?P<topic>[0-9a-f]{{8}}))?$")
 LEGACY_ANSWER_MODAL_ID = re.compile(rf"^cb:answer-modal:{_ID}$")  # before kinds: daily
 
 
@@ -186,9 +186,16 @@ class ExchangeModal(discord.ui.Modal):
     interaction (see cogs.exchange), so a submit that arrives after a restart still lands."""
 
     def __init__(
-        self, kind: ExchangeKind, exchange_id: int, prompt: str, draft: Mapping[str, str]
+        self,
+        kind: ExchangeKind,
+        exchange_id: int,
+        prompt: str,
+        draft: Mapping[str, str],
+        topic_tag: str,
     ) -> None:
-        super().__init__(title=kind.modal_title, custom_id=f"cb:xm:{kind.name}:{exchange_id}")
+        # The form names what it answers, so a submit after the prompt changed is caught.
+        custom_id = f"cb:xm:{kind.name}:{exchange_id}:{topic_tag}"
+        super().__init__(title=kind.modal_title, custom_id=custom_id)
         if prompt:  # the whole prompt, never cut (a label's description holds only 100)
             self.add_item(discord.ui.TextDisplay(prompt[:TEXT_DISPLAY_LIMIT]))
         for field in kind.fields:

@@ -15,12 +15,26 @@ GENERIC_ERROR = (
 )
 
 
-async def reply_privately(interaction: discord.Interaction[Any], message: str) -> None:
+async def reply_privately(
+    interaction: discord.Interaction[Any],
+    message: str,
+    *,
+    embeds: list[discord.Embed] | None = None,
+) -> None:
     """An ephemeral reply, sent the right way if the interaction was answered or deferred."""
     try:
         if interaction.response.is_done():
-            await interaction.followup.send(message, ephemeral=True)
+            await interaction.followup.send(message, embeds=embeds or [], ephemeral=True)
         else:
-            await interaction.response.send_message(message, ephemeral=True)
+            await interaction.response.send_message(message, embeds=embeds or [], ephemeral=True)
     except discord.HTTPException:
         log.warning("could not tell the user about an error (interaction %s)", interaction.id)
+
+
+def typed_back(values: dict[str, str]) -> list[discord.Embed]:
+    """What a person typed into a form that was not saved, to copy and keep."""
+    text = "\n\n".join(v for v in values.values() if v.strip())
+    if not text:
+        return []
+    embed = discord.Embed(title="What you wrote (not saved)", description=text[:4000])
+    return [embed]
