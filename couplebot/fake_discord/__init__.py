@@ -1,4 +1,32 @@
-"""A local fake Discord (gateway + REST) for end-to-end tests and `couplebot demo`."""
+"""A local fake Discord (gateway + REST) for end-to-end tests and `couplebot demo`.
+
+The real discord.py client talks to it on 127.0.0.1 (`point_discord_py_at(fake)`, or the
+bot's own `point_discord_at(fake.api_base, fake.gateway_url)`). Every request body is
+checked against Discord's OpenAPI spec and limits; mistakes land in `fake.violations`.
+
+The helper API tests use (all on `FakeDiscord`):
+
+- Lifecycle: `FakeDiscord(spec_path="default")`, `await start()` / `await close()`
+  (or `async with`); `token`, `api_base`, `gateway_url`, `validating`.
+- World: `add_user(name)`, `add_guild(name, members, channel_name="us")`; `bot_user`,
+  `application_id`, `users`, `guilds`, `channels`, `global_commands`, `commands`.
+- What users do (each returns a `FakeInteraction` to await answers on):
+  `slash(user, "name sub", options, guild=)`, `click(user, message, custom_id, guild=)`,
+  `select(user, message, custom_id, values, guild=)`,
+  `submit_modal(user, modal_from, values, guild=)`, `autocomplete(...) -> choices`,
+  `forge(user, kind, data, guild=, message=)` for unchecked payloads, `dispatch(event, data)`.
+- What the bot did: `channel_messages(channel_id)`, `dm_messages(user_id)`,
+  `message(id)`, `attachments(message)`, `requests` (a log of `RecordedRequest`),
+  `identify_count`, `resume_count`, `await wait_until(predicate, timeout=5)`.
+- Faults: `fail_next(method, glob, status=, times=, retry_after=, is_global=)`,
+  `stall_next(method, glob, seconds=)`, `clear_faults()`, `await drop_gateway()`;
+  `nonce_window_seconds` (how long Discord remembers an enforced nonce).
+
+Inside, one module per responsibility: `_state` (guilds, channels, messages), `_gateway`
+(sessions, dispatch, resume), `_rest` (route table, body checks, request log), `_routes`
+and `_interaction_routes` (REST handlers), `_inject` (interaction payloads), `_faults`,
+`_spec` (OpenAPI validation and Discord's limits), `_models` (records), `server` (wiring).
+"""
 
 from couplebot.fake_discord._models import (
     FakeGuild,
