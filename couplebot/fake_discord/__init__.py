@@ -6,10 +6,14 @@ checked against Discord's OpenAPI spec and limits; mistakes land in `fake.violat
 
 The helper API tests use (all on `FakeDiscord`):
 
-- Lifecycle: `FakeDiscord(spec_path="default")`, `await start()` / `await close()`
-  (or `async with`); `token`, `api_base`, `gateway_url`, `validating`.
-- World: `add_user(name)`, `add_guild(name, members, channel_name="us")`; `bot_user`,
-  `application_id`, `users`, `guilds`, `channels`, `global_commands`, `commands`.
+- Lifecycle: `FakeDiscord(spec_path="default", shards=None)`, `await start()` /
+  `await close()` (or `async with`); `token`, `api_base`, `gateway_url`, `validating`.
+- World: `add_user(name)`, `add_guild(name, members, channel_name="us", on_shard=None)`;
+  `bot_user`, `application_id`, `users`, `guilds`, `channels`, `global_commands`, `commands`.
+- Sharding: GET /gateway/bot answers `shards` (None: one per 1,000 guilds); each IDENTIFY
+  `shard: [id, count]` gets the guilds with `(guild_id >> 22) % count == id`, DMs go to
+  shard 0, and a session that would hold over 2,500 guilds is closed with 4011.
+  `gateway_sessions` lists each session's shard and the guilds it was sent.
 - What users do (each returns a `FakeInteraction` to await answers on):
   `slash(user, "name sub", options, guild=)`, `click(user, message, custom_id, guild=)`,
   `select(user, message, custom_id, values, guild=)`,

@@ -17,10 +17,17 @@ from couplebot.fake_discord._state import World
 class BotRoutes:
     """The routes a bot calls with its token."""
 
-    def __init__(self, world: World, violations: list[str], gateway_url: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        world: World,
+        violations: list[str],
+        gateway_url: Callable[[], str],
+        shard_count: Callable[[], int],
+    ) -> None:
         self._world = world
         self._violations = violations
         self._gateway_url = gateway_url
+        self._shard_count = shard_count
 
     def register(self, api: RestApi) -> None:
         r = api.route
@@ -79,7 +86,7 @@ class BotRoutes:
     async def _get_gateway(self, call: Call) -> tuple[int, Any]:
         return 200, {
             "url": self._gateway_url(),
-            "shards": 1,
+            "shards": self._shard_count(),
             "session_start_limit": {
                 "total": 1000,
                 "remaining": 1000,

@@ -45,6 +45,8 @@ class World:
         self._messages_by_id: dict[int, dict[str, Any]] = {}
         self._attachment_data: dict[int, bytes] = {}
         self._dm_channel_by_user: dict[int, int] = {}
+        # Each guild's channels, so a guild's payload never scans every channel.
+        self._guild_channels: dict[int, list[dict[str, Any]]] = {}
 
     # Setup
 
@@ -53,15 +55,22 @@ class World:
         self.users[user.id] = user
         return user
 
-    def add_guild(self, name: str, members: Sequence[FakeUser], channel_name: str) -> FakeGuild:
-        guild_id = self.ids.next()
+    def add_guild(
+        self,
+        name: str,
+        members: Sequence[FakeUser],
+        channel_name: str,
+        *,
+        on_shard: tuple[int, int] | None = None,
+    ) -> FakeGuild:
+        guild_id = self.ids.next() if on_shard is None else self.ids.next_on_shard(*on_shard)
         channel_id = self.ids.next()
         everyone = [self.bot_user] + [m for m in members if m.id != self.bot_user.id]
         for member in everyone:
             self.users[member.id] = member
         guild = FakeGuild(guild_id, name, channel_id, everyone)
         self.guilds[guild_id] = guild
-        self.channels[channel_id] = {
+        channel = {
             "id": str(channel_id),
             "type": 0,
             "guild_id": str(guild_id),
@@ -75,6 +84,8 @@ class World:
             "parent_id": None,
             "flags": 0,
         }
+        self.channels[channel_id] = channel
+        self._guild_channels[guild_id] = [channel]
         self._channel_messages[channel_id] = []
         return guild
 
@@ -133,7 +144,7 @@ class World:
         return self._attachment_data.get(attachment_id)
 
     def guild_channels(self, guild: FakeGuild) -> list[dict[str, Any]]:
-        return [c for c in self.channels.values() if c.get("guild_id") == str(guild.id)]
+        return self._guild_channels.get(guild.id, [])
 
     # Payloads
 

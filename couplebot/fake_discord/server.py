@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import math
 import socket
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from couplebot.fake_discord._faults import Faults
-from couplebot.fake_discord._gateway import Gateway
+from couplebot.fake_discord._gateway import Gateway, SessionInfo
 from couplebot.fake_discord._inject import Injector
 from couplebot.fake_discord._interaction_routes import InteractionRoutes
 from couplebot.fake_discord._models import (
@@ -32,12 +33,17 @@ from couplebot.fake_discord._state import World
 
 __all__ = ["SPEC_ENV_VAR", "FakeDiscord", "default_spec_path"]
 
+GUILDS_PER_RECOMMENDED_SHARD = 1000
+
 
 class FakeDiscord:
     """Plays Discord's gateway and REST API on 127.0.0.1 for the real discord.py client."""
 
-    def __init__(self, *, spec_path: SpecPath = "default") -> None:
+    def __init__(self, *, spec_path: SpecPath = "default", shards: int | None = None) -> None:
+        """spec_path: the OpenAPI file to validate against ("default", a path, or None).
+        shards: the shard count GET /gateway/bot recommends; None: one per 1,000 guilds."""
         self._spec = resolve_spec(spec_path)
+        self.shards = shards
         self.token = "fake-bot-token"  # noqa: S105 - not a secret
         self.violations: list[str] = []
         self._world = World(lambda: self.base_url)
@@ -45,7 +51,10 @@ class FakeDiscord:
         self._gateway = Gateway(self._world, lambda: self.gateway_url)
         self._inject = Injector(self._world, self._gateway)
         self._rest = RestApi(self._spec, self._faults, self.violations)
-        BotRoutes(self._world, self.violations, lambda: self.gateway_url).register(self._rest)
+        bot_routes = BotRoutes(
+            self._world, self.violations, lambda: self.gateway_url, self.recommended_shards
+        )
+        bot_routes.register(self._rest)
         InteractionRoutes(self._world).register(self._rest)
         self._runner: web.AppRunner | None = None
         self._port = 0
@@ -148,13 +157,20 @@ class FakeDiscord:
         return self._world.add_user(name, bot=bot)
 
     def add_guild(
-        self, name: str, members: Sequence[FakeUser], channel_name: str = "us"
+        self,
+        name: str,
+        members: Sequence[FakeUser],
+        channel_name: str = "us",
+        *,
+        on_shard: tuple[int, int] | None = None,
     ) -> FakeGuild:
-        """A guild with the bot, `members` and one text channel; announced if connected."""
-        guild = self._world.add_guild(name, members, channel_name)
-        if self._gateway.live:
+        """A guild with the bot, `members` and one text channel; announced if connected.
+        on_shard=(id, count) picks an id that Discord's formula puts on that shard."""
+        guild = self._world.add_guild(name, members, channel_name, on_shard=on_shard)
+        if self._gateway.is_live_for(guild.id):
+            payload = self._world.guild_payload(guild)
             task = asyncio.get_running_loop().create_task(
-                self._gateway.dispatch("GUILD_CREATE", self._world.guild_payload(guild))
+                self._gateway.dispatch("GUILD_CREATE", payload, guild_id=guild.id)
             )
             self._background.add(task)
             task.add_done_callback(self._background.discard)
@@ -175,6 +191,17 @@ class FakeDiscord:
     @requests.setter
     def requests(self, log: list[RecordedRequest]) -> None:
         self._rest.requests = log
+
+    def recommended_shards(self) -> int:
+        """The shard count GET /gateway/bot answers: `shards`, else one per 1,000 guilds."""
+        if self.shards is not None:
+            return self.shards
+        return max(1, math.ceil(len(self._world.guilds) / GUILDS_PER_RECOMMENDED_SHARD))
+
+    @property
+    def gateway_sessions(self) -> list[SessionInfo]:
+        """One entry per gateway session (one per shard), oldest first."""
+        return self._gateway.sessions
 
     @property
     def identify_count(self) -> int:
