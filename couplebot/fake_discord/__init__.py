@@ -6,8 +6,9 @@ checked against Discord's OpenAPI spec and limits; mistakes land in `fake.violat
 
 The helper API tests use (all on `FakeDiscord`):
 
-- Lifecycle: `FakeDiscord(spec_path="default", shards=None)`, `await start()` /
-  `await close()` (or `async with`); `token`, `api_base`, `gateway_url`, `validating`.
+- Lifecycle: `FakeDiscord(spec_path="default", shards=None, rate_limits=False,
+  latency=0.0)`, `await start()` / `await close()` (or `async with`); `token`,
+  `api_base`, `gateway_url`, `validating`.
 - World: `add_user(name)`, `add_guild(name, members, channel_name="us", on_shard=None)`;
   `bot_user`, `application_id`, `users`, `guilds`, `channels`, `global_commands`, `commands`.
 - Sharding: GET /gateway/bot answers `shards` (None: one per 1,000 guilds); each IDENTIFY
@@ -22,14 +23,20 @@ The helper API tests use (all on `FakeDiscord`):
 - What the bot did: `channel_messages(channel_id)`, `dm_messages(user_id)`,
   `message(id)`, `attachments(message)`, `requests` (a log of `RecordedRequest`),
   `identify_count`, `resume_count`, `await wait_until(predicate, timeout=5)`.
+- Rate limits (off unless asked for): `rate_limits=True` models Discord's (50 calls/s per
+  bot, interaction endpoints exempt; per-route buckets such as 5 messages per 5 s per
+  channel, with X-RateLimit-* headers; 429s with `Via` and `retry_after`), or pass a
+  `RateLimitPolicy` (e.g. `RateLimitPolicy().scaled(0.1)`); `latency` delays every call.
+  `traffic` (`TrafficCounters`) counts calls, 429s by kind, and calls in flight.
 - Faults: `fail_next(method, glob, status=, times=, retry_after=, is_global=)`,
   `stall_next(method, glob, seconds=)`, `clear_faults()`, `await drop_gateway()`;
   `nonce_window_seconds` (how long Discord remembers an enforced nonce).
 
 Inside, one module per responsibility: `_state` (guilds, channels, messages), `_gateway`
-(sessions, dispatch, resume), `_rest` (route table, body checks, request log), `_routes`
-and `_interaction_routes` (REST handlers), `_inject` (interaction payloads), `_faults`,
-`_spec` (OpenAPI validation and Discord's limits), `_models` (records), `server` (wiring).
+(shard sessions, dispatch, resume), `_rest` (route table, body checks, request log),
+`_routes` and `_interaction_routes` (REST handlers), `_inject` (interaction payloads),
+`_faults`, `_ratelimit` (limits and traffic counters), `_spec` (OpenAPI validation and
+Discord's limits), `_http` and `_models` (shared records), `server` (FakeDiscord, wiring).
 """
 
 from couplebot.fake_discord._models import (
@@ -39,6 +46,7 @@ from couplebot.fake_discord._models import (
     RecordedRequest,
     message_text,
 )
+from couplebot.fake_discord._ratelimit import RateLimitPolicy, RouteLimit, TrafficCounters
 from couplebot.fake_discord._redirect import point_discord_py_at
 from couplebot.fake_discord.server import SPEC_ENV_VAR, FakeDiscord, default_spec_path
 
@@ -48,7 +56,10 @@ __all__ = [
     "FakeGuild",
     "FakeInteraction",
     "FakeUser",
+    "RateLimitPolicy",
     "RecordedRequest",
+    "RouteLimit",
+    "TrafficCounters",
     "default_spec_path",
     "message_text",
     "point_discord_py_at",

@@ -21,6 +21,7 @@ from couplebot.fake_discord._http import (
     json_response,
 )
 from couplebot.fake_discord._models import RecordedRequest
+from couplebot.fake_discord._ratelimit import RateLimiter, TrafficCounters
 from couplebot.fake_discord._spec import (
     BodyError,
     SpecValidator,
@@ -97,13 +98,17 @@ def _limit_errors(body: Any, limits: LimitKind) -> list[BodyError]:
 
 
 class RestApi:
-    """Serves /api/v10/*: finds the route, checks the call, applies faults, logs it."""
+    """Serves /api/v10/*: finds the route, applies faults and rate limits, checks the call,
+    logs it."""
 
     def __init__(self, spec: SpecValidator | None, faults: Faults, violations: list[str]) -> None:
         self._spec = spec
         self._faults = faults
         self.violations = violations
         self.requests: list[RecordedRequest] = []
+        self.traffic = TrafficCounters()
+        self.limiter: RateLimiter | None = None  # None: no rate limits
+        self.latency = 0.0  # seconds added to each call, half before and half after
         self._routes: list[Route] = []
 
     def route(
@@ -135,6 +140,20 @@ class RestApi:
         return errors + _limit_errors(body, limits)
 
     async def serve(self, request: web.Request) -> web.Response:
+        traffic = self.traffic
+        traffic.in_flight += 1
+        traffic.max_in_flight = max(traffic.max_in_flight, traffic.in_flight)
+        try:
+            if self.latency > 0:
+                await asyncio.sleep(self.latency / 2)  # on the way in
+            response = await self._serve(request)
+            if self.latency > 0:
+                await asyncio.sleep(self.latency / 2)  # and back out
+            return response
+        finally:
+            traffic.in_flight -= 1
+
+    async def _serve(self, request: web.Request) -> web.Response:
         method = request.method
         path = "/" + request.match_info["tail"]
         query = dict(request.query)
@@ -143,21 +162,19 @@ class RestApi:
         try:
             body, files = await _read_body(request)
             fault = self._faults.take(method, path)
-            if fault is not None and fault.is_stall:
-                status, payload = await self._handle(
-                    request, method=method, path=path, query=query, body=body, files=files
-                )
-                response = json_response(status, payload)
-                await asyncio.sleep(fault.retry_after)
-            elif fault is not None:
+            if fault is not None and not fault.is_stall:
+                if fault.status == 429:
+                    self.traffic.rate_limited_injected += 1
                 response = fault.response()
             else:
-                status, payload = await self._handle(
+                response = await self._handle(
                     request, method=method, path=path, query=query, body=body, files=files
                 )
-                response = json_response(status, payload)
+                if fault is not None:
+                    await asyncio.sleep(fault.retry_after)
         except HttpError as error:
             response = json_response(error.status, error.body)
+        self.traffic.requests += 1
         self.requests.append(
             RecordedRequest(
                 method=method,
@@ -179,7 +196,7 @@ class RestApi:
         query: Mapping[str, str],
         body: Any,
         files: list[UploadedFile],
-    ) -> tuple[int, Any]:
+    ) -> web.Response:
         for route in self._routes:
             match = route.pattern.match(path)
             if route.method != method or match is None:
@@ -187,10 +204,25 @@ class RestApi:
             token = request.headers.get("Authorization", "").removeprefix("Bot ").strip()
             if not route.interaction and not token:
                 raise HttpError(401, 0, "401: Unauthorized")
-            errors = self._validation_errors(method, path, body, route.limits)
-            if errors:
-                self.violations.append(f"{method} {path}: " + "; ".join(map(str, errors)))
-                raise HttpError(400, 50035, "Invalid Form Body", form_errors(errors))
-            return await route.handler(Call(match.groupdict(), query, body, files))
+            if route.interaction:
+                self.traffic.interaction_requests += 1
+            params = match.groupdict()
+            headers: dict[str, str] = {}
+            if self.limiter is not None:
+                verdict = self.limiter.admit(
+                    method, route.template, params, interaction=route.interaction
+                )
+                if verdict.limited is not None:
+                    return verdict.response()
+                headers = verdict.headers
+            try:
+                errors = self._validation_errors(method, path, body, route.limits)
+                if errors:
+                    self.violations.append(f"{method} {path}: " + "; ".join(map(str, errors)))
+                    raise HttpError(400, 50035, "Invalid Form Body", form_errors(errors))
+                status, payload = await route.handler(Call(params, query, body, files))
+            except HttpError as error:
+                return json_response(error.status, error.body, headers)
+            return json_response(status, payload, headers)
         self.violations.append(f"{method} {path}: route not implemented by the fake")
         raise HttpError(404, 0, "404: Not Found")

@@ -21,6 +21,7 @@ from couplebot.fake_discord._models import (
     FakeUser,
     RecordedRequest,
 )
+from couplebot.fake_discord._ratelimit import RateLimiter, RateLimitPolicy, TrafficCounters
 from couplebot.fake_discord._rest import API_PREFIX, RestApi
 from couplebot.fake_discord._routes import BotRoutes
 from couplebot.fake_discord._spec import (
@@ -39,9 +40,18 @@ GUILDS_PER_RECOMMENDED_SHARD = 1000
 class FakeDiscord:
     """Plays Discord's gateway and REST API on 127.0.0.1 for the real discord.py client."""
 
-    def __init__(self, *, spec_path: SpecPath = "default", shards: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        spec_path: SpecPath = "default",
+        shards: int | None = None,
+        rate_limits: bool | RateLimitPolicy = False,
+        latency: float = 0.0,
+    ) -> None:
         """spec_path: the OpenAPI file to validate against ("default", a path, or None).
-        shards: the shard count GET /gateway/bot recommends; None: one per 1,000 guilds."""
+        shards: the shard count GET /gateway/bot recommends; None: one per 1,000 guilds.
+        rate_limits: True for Discord's global and per-route limits, or a policy of one's own.
+        latency: seconds added to every REST call (half on the way in, half on the way out)."""
         self._spec = resolve_spec(spec_path)
         self.shards = shards
         self.token = "fake-bot-token"  # noqa: S105 - not a secret
@@ -56,6 +66,8 @@ class FakeDiscord:
         )
         bot_routes.register(self._rest)
         InteractionRoutes(self._world).register(self._rest)
+        self.rate_limits = rate_limits
+        self.latency = latency
         self._runner: web.AppRunner | None = None
         self._port = 0
         self._background: set[asyncio.Task[None]] = set()
@@ -191,6 +203,33 @@ class FakeDiscord:
     @requests.setter
     def requests(self, log: list[RecordedRequest]) -> None:
         self._rest.requests = log
+
+    @property
+    def rate_limits(self) -> RateLimitPolicy | None:
+        """The rate limits in force (None: none); set True, False or a policy at any time."""
+        limiter = self._rest.limiter
+        return limiter.policy if limiter is not None else None
+
+    @rate_limits.setter
+    def rate_limits(self, policy: bool | RateLimitPolicy | None) -> None:
+        if policy is True:
+            policy = RateLimitPolicy()
+        self._rest.limiter = (
+            RateLimiter(policy, self._rest.traffic) if isinstance(policy, RateLimitPolicy) else None
+        )
+
+    @property
+    def latency(self) -> float:
+        return self._rest.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        self._rest.latency = seconds
+
+    @property
+    def traffic(self) -> TrafficCounters:
+        """Calls answered, 429s by kind (global, route, injected), calls in flight."""
+        return self._rest.traffic
 
     def recommended_shards(self) -> int:
         """The shard count GET /gateway/bot answers: `shards`, else one per 1,000 guilds."""
