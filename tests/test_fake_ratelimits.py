@@ -136,6 +136,17 @@ def test_global_budget_spares_interaction_endpoints() -> None:
     assert counters.peak_global_window == 3
 
 
+def test_expired_buckets_do_not_pile_up() -> None:
+    limiter, clock, _ = _limiter(RateLimitPolicy(global_limit=10**9))
+    for channel in range(10_001):
+        limiter.admit("POST", MESSAGES, {"channel": f"old{channel}"}, interaction=False)
+    clock.now += 60
+    for channel in range(10_002):
+        limiter.admit("POST", MESSAGES, {"channel": f"new{channel}"}, interaction=False)
+    kept = {major[0][:3] for _, major in limiter._buckets}
+    assert kept == {"new"}
+
+
 def test_scaled_policy_keeps_counts_and_shrinks_windows() -> None:
     scaled = RateLimitPolicy().scaled(0.1)
     assert scaled.global_limit == 50
@@ -170,6 +181,7 @@ async def test_headers_on_the_wire_and_a_429_past_the_bucket() -> None:
             assert 0 < body["retry_after"] <= 5
         assert len(fake.channel_messages(guild.channel_id)) == 5
         assert fake.traffic.rate_limited_route == 1
+        assert fake.traffic.invalid_requests == 1
         assert fake.traffic.requests == 6
 
 

@@ -27,7 +27,8 @@ The helper API tests use (all on `FakeDiscord`):
   bot, interaction endpoints exempt; per-route buckets such as 5 messages per 5 s per
   channel, with X-RateLimit-* headers; 429s with `Via` and `retry_after`), or pass a
   `RateLimitPolicy` (e.g. `RateLimitPolicy().scaled(0.1)`); `latency` delays every call.
-  `traffic` (`TrafficCounters`) counts calls, 429s by kind, and calls in flight.
+  `traffic` (`TrafficCounters`) counts calls, 429s by kind, invalid requests and calls
+  in flight.
 - Faults: `fail_next(method, glob, status=, times=, retry_after=, is_global=)`,
   `stall_next(method, glob, seconds=)`, `clear_faults()`, `await drop_gateway()`;
   `nonce_window_seconds` (how long Discord remembers an enforced nonce).

@@ -92,6 +92,7 @@ class TrafficCounters:
     rate_limited_route: int = 0  # 429s of a per-route bucket
     rate_limited_injected: int = 0  # 429s that fail_next set up
     rate_limited_by_route: dict[str, int] = field(default_factory=dict)  # "POST /channels/…"
+    invalid_requests: int = 0  # 401, 403 and 429 answers (Discord bans IPs past 10,000/10 min)
     peak_global_window: int = 0  # most calls counted in one global window
     in_flight: int = 0  # calls being handled right now
     max_in_flight: int = 0
@@ -150,6 +151,9 @@ class _Window:
         self.used = 0
 
 
+_PRUNE_AT = 10_000  # buckets kept before expired ones are dropped
+
+
 class RateLimiter:
     """Applies a RateLimitPolicy to calls as they arrive."""
 
@@ -168,6 +172,7 @@ class RateLimiter:
         self._rules = {(r.method, r.template): r for r in policy.routes}
         self._global = _Window(-math.inf)
         self._buckets: dict[tuple[str, tuple[str, ...]], _Window] = {}
+        self._prune_at = _PRUNE_AT
 
     def admit(
         self, method: str, template: str, params: Mapping[str, str], *, interaction: bool
@@ -190,6 +195,8 @@ class RateLimiter:
         bucket = self._buckets.get(key)
         if bucket is None or now - bucket.started >= rule.per:
             self._buckets[key] = bucket = _Window(now)
+            if len(self._buckets) > self._prune_at:
+                self._prune(now)
         reset_after = bucket.started + rule.per - now
         if bucket.used >= rule.limit:
             self._counters.rate_limited_route += 1
@@ -199,6 +206,11 @@ class RateLimiter:
             return Verdict(self._headers(rule, 0, reset_after), "route", reset_after)
         bucket.used += 1
         return Verdict(self._headers(rule, rule.limit - bucket.used, reset_after))
+
+    def _prune(self, now: float) -> None:
+        longest = max(r.per for r in self.policy.routes)
+        self._buckets = {key: w for key, w in self._buckets.items() if now - w.started < longest}
+        self._prune_at = max(_PRUNE_AT, 2 * len(self._buckets))
 
     def _headers(self, rule: RouteLimit, remaining: int, reset_after: float) -> dict[str, str]:
         return {

@@ -175,6 +175,8 @@ class RestApi:
         except HttpError as error:
             response = json_response(error.status, error.body)
         self.traffic.requests += 1
+        if response.status in (401, 403, 429):
+            self.traffic.invalid_requests += 1
         self.requests.append(
             RecordedRequest(
                 method=method,

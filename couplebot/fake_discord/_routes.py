@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import copy
+import math
 import time
 from collections.abc import Callable
 from typing import Any
+
+from aiohttp import web
 
 from couplebot.fake_discord._http import Call, HttpError, form_errors, unknown
 from couplebot.fake_discord._models import EPHEMERAL_FLAG, FakeGuild
 from couplebot.fake_discord._rest import RestApi
 from couplebot.fake_discord._spec import BodyError
 from couplebot.fake_discord._state import World
+
+GUILDS_PER_RECOMMENDED_SHARD = 1000
 
 
 class BotRoutes:
@@ -22,12 +27,12 @@ class BotRoutes:
         world: World,
         violations: list[str],
         gateway_url: Callable[[], str],
-        shard_count: Callable[[], int],
+        shards: Callable[[], int | None],
     ) -> None:
         self._world = world
         self._violations = violations
         self._gateway_url = gateway_url
-        self._shard_count = shard_count
+        self._shards = shards
 
     def register(self, api: RestApi) -> None:
         r = api.route
@@ -83,10 +88,24 @@ class BotRoutes:
             raise unknown("User", 10013)
         return 200, user.to_dict()
 
+    def recommended_shards(self) -> int:
+        """The shards FakeDiscord was given, else one per 1,000 guilds as Discord advises."""
+        configured = self._shards()
+        if configured is not None:
+            return configured
+        return max(1, math.ceil(len(self._world.guilds) / GUILDS_PER_RECOMMENDED_SHARD))
+
+    async def serve_attachment(self, request: web.Request) -> web.Response:
+        """The CDN: an uploaded file's bytes."""
+        data = self._world.attachment_data(int(request.match_info["attachment_id"]))
+        if data is None:
+            raise web.HTTPNotFound()
+        return web.Response(body=data, content_type="application/octet-stream")
+
     async def _get_gateway(self, call: Call) -> tuple[int, Any]:
         return 200, {
             "url": self._gateway_url(),
-            "shards": self._shard_count(),
+            "shards": self.recommended_shards(),
             "session_start_limit": {
                 "total": 1000,
                 "remaining": 1000,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import math
 import socket
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -34,8 +33,6 @@ from couplebot.fake_discord._state import World
 
 __all__ = ["SPEC_ENV_VAR", "FakeDiscord", "default_spec_path"]
 
-GUILDS_PER_RECOMMENDED_SHARD = 1000
-
 
 class FakeDiscord:
     """Plays Discord's gateway and REST API on 127.0.0.1 for the real discord.py client."""
@@ -61,10 +58,10 @@ class FakeDiscord:
         self._gateway = Gateway(self._world, lambda: self.gateway_url)
         self._inject = Injector(self._world, self._gateway)
         self._rest = RestApi(self._spec, self._faults, self.violations)
-        bot_routes = BotRoutes(
-            self._world, self.violations, lambda: self.gateway_url, self.recommended_shards
+        self._bot_routes = BotRoutes(
+            self._world, self.violations, lambda: self.gateway_url, lambda: self.shards
         )
-        bot_routes.register(self._rest)
+        self._bot_routes.register(self._rest)
         InteractionRoutes(self._world).register(self._rest)
         self.rate_limits = rate_limits
         self.latency = latency
@@ -77,7 +74,9 @@ class FakeDiscord:
     async def start(self) -> None:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/gateway", self._gateway.handle)
-        app.router.add_get("/attachments/{attachment_id}/{filename}", self._attachment)
+        app.router.add_get(
+            "/attachments/{attachment_id}/{filename}", self._bot_routes.serve_attachment
+        )
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest.serve)
         self._runner = web.AppRunner(app, shutdown_timeout=0.5, access_log=None)
         await self._runner.setup()
@@ -99,12 +98,6 @@ class FakeDiscord:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
-
-    async def _attachment(self, request: web.Request) -> web.Response:
-        data = self._world.attachment_data(int(request.match_info["attachment_id"]))
-        if data is None:
-            raise web.HTTPNotFound()
-        return web.Response(body=data, content_type="application/octet-stream")
 
     @property
     def base_url(self) -> str:
@@ -230,12 +223,6 @@ class FakeDiscord:
     def traffic(self) -> TrafficCounters:
         """Calls answered, 429s by kind (global, route, injected), calls in flight."""
         return self._rest.traffic
-
-    def recommended_shards(self) -> int:
-        """The shard count GET /gateway/bot answers: `shards`, else one per 1,000 guilds."""
-        if self.shards is not None:
-            return self.shards
-        return max(1, math.ceil(len(self._world.guilds) / GUILDS_PER_RECOMMENDED_SHARD))
 
     @property
     def gateway_sessions(self) -> list[SessionInfo]:
