@@ -25,6 +25,14 @@ class SnowflakeFactory:
         self._last = max(candidate, self._last + 1)
         return self._last
 
+    def next_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """The next id whose `(id >> 22) % shard_count` is shard_id (at most a few ms ahead)."""
+        candidate = self.next()
+        millis = candidate >> 22
+        millis += (shard_id - millis) % shard_count
+        self._last = max(candidate, millis << 22)
+        return self._last
+
 
 def iso_now() -> str:
     return datetime.now(UTC).isoformat()

@@ -5,18 +5,21 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import logging
 import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 import jsonschema
 import jsonschema.validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+
+log = logging.getLogger(__name__)
 
 SPEC_URI = "urn:discord-api-spec"
 _HTTP_METHODS = ("get", "post", "put", "patch", "delete")
@@ -175,6 +178,33 @@ def load_spec_validator(path: Path) -> SpecValidator:
     """One validator per spec file, shared by every FakeDiscord in the process."""
     with path.open(encoding="utf-8") as handle:
         return SpecValidator(json.load(handle))
+
+
+SPEC_ENV_VAR = "COUPLEBOT_DISCORD_SPEC"
+# Where the spec is: a path, None for no validation, or "default" for default_spec_path().
+SpecPath = Path | None | Literal["default"]
+_warned_spec_paths: set[str] = set()
+
+
+def default_spec_path() -> Path:
+    """The spec in ../shared beside the checkout (COUPLEBOT_DISCORD_SPEC overrides it via
+    Settings.discord_spec, which callers pass in as spec_path)."""
+    return Path(__file__).resolve().parents[3] / "shared/discord-api-spec/openapi.json"
+
+
+def resolve_spec(spec_path: SpecPath) -> SpecValidator | None:
+    """The validator for spec_path, or None (warned once per path) when the file is missing."""
+    if spec_path is None:
+        return None
+    path = default_spec_path() if spec_path == "default" else Path(spec_path)
+    if not path.is_file():
+        if str(path) not in _warned_spec_paths:
+            _warned_spec_paths.add(str(path))
+            log.warning(
+                "Discord API spec not found at %s: fake Discord runs without validation", path
+            )
+        return None
+    return load_spec_validator(path.resolve())
 
 
 # Discord limits the spec does not express.
