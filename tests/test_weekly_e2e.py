@@ -88,7 +88,7 @@ async def test_weekly_is_posted_once_by_itself_answered_and_revealed_once(
     )
     assert "private until you've both" in first.text
     await fake.wait_until(
-        lambda: "1 of 2 checked in" in message_text(weekly_posts(fake, couple)[0])
+        lambda: "One of you has checked in" in message_text(weekly_posts(fake, couple)[0])
     )
     assert "Cooking" not in message_text(weekly_posts(fake, couple)[0])
     assert weekly_reveals(fake, couple) == []

@@ -219,7 +219,9 @@ class WeeklyView:
         exchange = post.exchange
         embed = discord.Embed(title="How are we?", description=exchange.prompt[:4096], colour=CALM)
         status = {
-            ExchangeState.OPEN: f"{post.responded} of 2 checked in",
+            ExchangeState.OPEN: "One of you has checked in"
+            if post.responded
+            else "Answers stay private until you've both checked in",
             ExchangeState.REVEALED: "You've both checked in",
             ExchangeState.RESTING: "This week is resting",
         }[exchange.state]
