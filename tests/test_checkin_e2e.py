@@ -242,3 +242,24 @@ async def test_a_third_member_is_refused_everywhere(
         "(SELECT COUNT(*) FROM bids_made), (SELECT COUNT(*) FROM bid_offers)",
     )
     assert counts == [(0, 0, 0, 1)]
+
+
+async def test_a_pairing_cut_short_by_a_stop_is_revealed_after_the_restart(
+    fake: FakeDiscord, couple: Couple, runner: BotRunner
+) -> None:
+    bot = await runner.start()
+    await set_up(fake, couple)
+    await check_in(fake, couple, couple.alex, mood=4, closeness=4, share=True)
+
+    async def stop_before_completing(*args: object) -> None:
+        return None  # as if the bot stopped right after committing the pairing
+
+    bot.services.checkins._complete = stop_before_completing  # type: ignore[method-assign]
+    await check_in(fake, couple, couple.sam, mood=3, closeness=5, share=True)
+    await bot.services.outbox.flush()
+    assert reveals(fake, couple) == []
+    bot = await runner.restart()
+    await bot.services.tick()
+    await fake.wait_until(lambda: len(reveals(fake, couple)) == 1)
+    await bot.services.tick()
+    assert len(reveals(fake, couple)) == 1

@@ -11,6 +11,7 @@ from couplebot.fake_discord import FakeDiscord, FakeUser, message_text
 from .conftest import BotRunner, Couple, set_up
 from .test_checkin_e2e import stored
 from .test_daily_e2e import buttons
+from .test_privacy_e2e import _export
 
 # 2026-06-07 is a Sunday; 18:00 in Berlin (summer time) is 16:00 UTC.
 SUNDAY_SIX_PM = datetime(2026, 6, 7, 16, 0, tzinfo=UTC)
@@ -208,3 +209,36 @@ async def test_weekly_bad_closeness_and_outsiders_store_nothing(
     await seven.wait_reply()
     assert seven.ephemeral and "1 to 5" in seven.text
     assert await stored(runner, "SELECT COUNT(*) FROM responses") == [(0,)]
+
+
+async def test_weekly_answers_are_exported_and_forgotten_with_the_quotes(
+    fake: FakeDiscord, couple: Couple, runner: BotRunner
+) -> None:
+    bot = await posted_sunday(fake, couple, runner)
+    await answer_weekly(fake, couple, couple.alex, {"closeness": "4", "more_of": "Slow mornings."})
+    document = await _export(fake, couple, couple.alex)
+    weekly = document["your_weekly_check_ins"]
+    assert weekly == [
+        {
+            "week_of": "2026-06-07",
+            "answer": {"closeness": "4", "more_of": "Slow mornings."},
+            "passed": False,
+            "revealed": False,
+        }
+    ]
+    ask = await fake.slash(couple.alex, "privacy forget", guild=couple.guild)
+    await ask.wait_response()
+    assert ask.message is not None
+    confirm = await fake.click(
+        couple.alex, ask.message, buttons(ask.message)["Delete my data"], guild=couple.guild
+    )
+    await confirm.wait_reply()
+    document = await _export(fake, couple, couple.alex)
+    assert document["your_weekly_check_ins"] == []
+    # The stored weekly prompt no longer quotes the forgotten appreciation.
+    async with bot.store.read() as tx:
+        stored_couple = await tx.couples.by_guild(couple.guild.id)
+        assert stored_couple is not None
+        exchange = await tx.exchanges.latest(stored_couple.id, "weekly")
+    assert exchange is not None and THANKS not in exchange.prompt
+    assert exchange.details["appreciations"] == []
