@@ -95,6 +95,28 @@ async def _answer(
     show.reply(submit, user.name)
 
 
+async def _between_questions(
+    fake: FakeDiscord, guild: FakeGuild, show: Transcript, alex: FakeUser, sam: FakeUser
+) -> None:
+    """Later that day: a private check-in, then a note of thanks in the channel."""
+    show.say("Sam", "/checkin mood:2 closeness:4 need:An early night together.")
+    options = {"mood": 2, "closeness": 4, "need": "An early night together."}
+    checkin = await fake.slash(sam, "checkin", options, guild=guild)
+    await checkin.wait_reply()
+    show.reply(checkin, "Sam")
+    thanks = "Thank you for the soup when I came home tired. It was exactly right."
+    show.say("Alex", f"/appreciate text:{thanks}")
+    appreciate = await fake.slash(alex, "appreciate", {"text": thanks}, guild=guild)
+    await appreciate.wait_reply()
+    show.reply(appreciate, "Alex")
+    await fake.wait_until(
+        lambda: any(
+            "A note from" in str(m["embeds"]) for m in fake.channel_messages(guild.channel_id)
+        )
+    )
+    show.new_posts()
+
+
 async def run_demo(content: Content, *, quiet: bool = False, spec: Path | None = None) -> int:
     for noisy in ("discord", "couplebot", "apscheduler", "aiohttp"):
         logging.getLogger(noisy).setLevel(logging.ERROR if quiet else logging.WARNING)
@@ -173,6 +195,7 @@ async def _play(fake: FakeDiscord, content: Content, database: Path) -> int:
             )
         )
         show.new_posts()
+        await _between_questions(fake, guild, show, alex, sam)
         print("=" * WIDTH)
         print("That was one morning. Set DISCORD_TOKEN and `couplebot run` serves the real thing.")
         return 0

@@ -20,3 +20,7 @@ async def test_demo_shows_question_answers_and_reveal(
     assert "The way you hum when you cook." in out
     assert "** Something to talk about **" in out
     assert out.index("One of you has written") < out.index("** You've both answered **")
+    assert "/checkin mood:2 closeness:4" in out
+    assert "Saved, just for you." in out
+    assert "** A note from Alex **" in out
+    assert out.index("** Something to talk about **") < out.index("** A note from Alex **")

@@ -107,6 +107,10 @@ class CoupleCog(FeatureCog, name="Couple"):
             paused_until=settings.paused_until,
             custom_questions=settings.custom_questions,
         )
+        for name, value in await self.services.weekly.settings_lines(
+            interaction.guild_id, interaction.user.id
+        ):
+            embed.add_field(name=name, value=value, inline=True)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="pause", description="Take a break from daily questions")

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from couplebot.clock import Clock
 from couplebot.content import Content
+from couplebot.services.checkins import CheckinService
+from couplebot.services.checkins_privacy import SECTIONS as CHECKIN_PRIVACY
 from couplebot.services.couples import CouplesService
 from couplebot.services.daily import DailyService
 from couplebot.services.due import DueWork
@@ -19,6 +21,7 @@ from couplebot.services.exchanges import ExchangeEngine
 from couplebot.services.outbox import Outbox
 from couplebot.services.ports import Messenger
 from couplebot.services.privacy import WITHDRAWN_NOTE, PrivacyService, withdrawn_note
+from couplebot.services.weekly import WeeklyService
 from couplebot.store import Store
 
 
@@ -31,6 +34,8 @@ class Services:
     couples: CouplesService
     daily: DailyService
     privacy: PrivacyService
+    checkins: CheckinService
+    weekly: WeeklyService
 
     async def tick(self) -> None:
         """Do what is due now and send what is pending. Safe to call any time."""
@@ -50,6 +55,8 @@ def build_services(
     engine = ExchangeEngine(store, clock, outbox, messenger)
     privacy = PrivacyService(store, clock, due.replan, engine.refresh)
     outbox.register(WITHDRAWN_NOTE, withdrawn_note)
+    for section in CHECKIN_PRIVACY:
+        privacy.add_section(section)
     return Services(
         content=content,
         outbox=outbox,
@@ -58,4 +65,6 @@ def build_services(
         couples=CouplesService(store, clock, due.replan),
         daily=DailyService(store, content, clock, engine, outbox, due, rng),
         privacy=privacy,
+        checkins=CheckinService(store, content, clock, engine, outbox, due, rng),
+        weekly=WeeklyService(store, content, clock, engine, due),
     )

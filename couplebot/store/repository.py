@@ -8,6 +8,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from couplebot.store.checkins import CheckinsRepository
 from couplebot.store.couples import CouplesRepository
 from couplebot.store.crypto import Cipher, load_or_create_key
 from couplebot.store.db import Database
@@ -27,6 +28,7 @@ class Tx:
         self.due = DueWorkRepository(conn, cipher)
         self.privacy = PrivacyRepository(conn, cipher)
         self.meta = MetaRepository(conn, cipher)
+        self.checkins = CheckinsRepository(conn, cipher)
 
 
 class Store:
