@@ -32,6 +32,7 @@ EXTENSIONS = (
     "couplebot.cogs.exchange",
     "couplebot.cogs.daily",
     "couplebot.cogs.privacy",
+    "couplebot.cogs.distance",
 )
 TICK_SECONDS = 30
 COMMANDS_HASH_KEY = "commands_hash"

@@ -14,6 +14,7 @@ from couplebot.clock import Clock
 from couplebot.content import Content
 from couplebot.services.couples import CouplesService
 from couplebot.services.daily import DailyService
+from couplebot.services.distance import DistanceService, GentleNotesSection
 from couplebot.services.due import DueWork
 from couplebot.services.exchanges import ExchangeEngine
 from couplebot.services.outbox import Outbox
@@ -31,6 +32,7 @@ class Services:
     couples: CouplesService
     daily: DailyService
     privacy: PrivacyService
+    distance: DistanceService
 
     async def tick(self) -> None:
         """Do what is due now and send what is pending. Safe to call any time."""
@@ -48,6 +50,8 @@ def build_services(
     outbox = Outbox(store, messenger, clock)
     due = DueWork(store, clock)
     engine = ExchangeEngine(store, clock, outbox, messenger)
+    privacy = PrivacyService(store, clock, due.replan)
+    privacy.add_section(GentleNotesSection())
     return Services(
         content=content,
         outbox=outbox,
@@ -55,5 +59,6 @@ def build_services(
         exchanges=engine,
         couples=CouplesService(store, clock, due.replan),
         daily=DailyService(store, content, clock, engine, outbox, due, rng),
-        privacy=PrivacyService(store, clock, due.replan),
+        privacy=privacy,
+        distance=DistanceService(store, content, clock, outbox, due),
     )
