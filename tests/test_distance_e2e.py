@@ -120,6 +120,22 @@ async def test_a_gap_found_in_quiet_hours_waits_until_they_end(
     assert len(d.notes()) == 1
 
 
+async def test_nothing_comes_while_paused_and_notes_return_after(
+    fake: FakeDiscord, couple: Couple, runner: BotRunner, bot: CoupleBot
+) -> None:
+    d = await started(fake, couple, runner, bot)
+    paused = await fake.slash(couple.alex, "pause", {"days": 2}, guild=couple.guild)
+    await paused.wait_reply()
+    await d.check_in(couple.alex, 1)
+    await d.check_in(couple.sam, 5)
+    await d.days_pass(1)
+    assert d.notes() == []
+    await d.days_pass(1)  # the pause is over
+    await d.check_in(couple.alex, 2)
+    await d.check_in(couple.sam, 5)
+    assert len(d.notes()) == 1
+
+
 async def test_sustained_low_closeness_brings_the_pointer_to_that_partner_only_once(
     fake: FakeDiscord, couple: Couple, runner: BotRunner, bot: CoupleBot
 ) -> None:
