@@ -34,6 +34,7 @@ EXTENSIONS = (
     "couplebot.cogs.privacy",
     "couplebot.cogs.checkins",
     "couplebot.cogs.weekly",
+    "couplebot.cogs.distance",
 )
 TICK_SECONDS = 30
 COMMANDS_HASH_KEY = "commands_hash"

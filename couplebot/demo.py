@@ -6,10 +6,12 @@ import asyncio
 import logging
 import tempfile
 import textwrap
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from couplebot.bot import CoupleBot, point_discord_at
+from couplebot.clock import ManualClock, SystemClock
 from couplebot.content import Content
 from couplebot.fake_discord import FakeDiscord, FakeGuild, FakeInteraction, FakeUser
 from couplebot.store import Store
@@ -117,7 +119,17 @@ async def _between_questions(
     show.new_posts()
 
 
-async def run_demo(content: Content, *, quiet: bool = False, spec: Path | None = None) -> int:
+def default_chart_path() -> Path:
+    return Path(tempfile.gettempdir()) / "couplebot-demo-insights.png"
+
+
+async def run_demo(
+    content: Content,
+    *,
+    quiet: bool = False,
+    spec: Path | None = None,
+    chart_path: Path | None = None,
+) -> int:
     for noisy in ("discord", "couplebot", "apscheduler", "aiohttp"):
         logging.getLogger(noisy).setLevel(logging.ERROR if quiet else logging.WARNING)
     logging.getLogger("discord.client").setLevel(logging.ERROR)
@@ -125,17 +137,21 @@ async def run_demo(content: Content, *, quiet: bool = False, spec: Path | None =
     await fake.start()
     try:
         with tempfile.TemporaryDirectory(prefix="couplebot-demo-") as folder:
-            return await _play(fake, content, Path(folder) / "demo.db")
+            chart = chart_path or default_chart_path()
+            return await _play(fake, content, Path(folder) / "demo.db", chart)
     finally:
         await fake.close()
 
 
-async def _play(fake: FakeDiscord, content: Content, database: Path) -> int:
+async def _play(fake: FakeDiscord, content: Content, database: Path, chart: Path) -> int:
     point_discord_at(fake.api_base, fake.gateway_url)
     alex, sam = fake.add_user("Alex"), fake.add_user("Sam")
     guild = fake.add_guild("Alex & Sam", [alex, sam])
     store = await Store.open(database)
-    bot = CoupleBot(store=store, content=content, tick_seconds=None, guild_ready_timeout=0.05)
+    clock = ManualClock(SystemClock().now())  # the demo moves it on to show a few days
+    bot = CoupleBot(
+        store=store, content=content, clock=clock, tick_seconds=None, guild_ready_timeout=0.05
+    )
     runner = asyncio.create_task(bot.start(fake.token))
     try:
         await asyncio.wait_for(bot.wait_until_ready(), timeout=15)
@@ -196,10 +212,53 @@ async def _play(fake: FakeDiscord, content: Content, database: Path) -> int:
         )
         show.new_posts()
         await _between_questions(fake, guild, show, alex, sam)
+        await _insights(fake, guild, show, clock=clock, partners=(alex, sam), chart=chart)
         print("=" * WIDTH)
-        print("That was one morning. Set DISCORD_TOKEN and `couplebot run` serves the real thing.")
+        print(
+            "That was one morning, and two more in a blink. "
+            "Set DISCORD_TOKEN and `couplebot run` serves the real thing."
+        )
         return 0
     finally:
         await bot.close()
         await asyncio.wait({runner}, timeout=10)
         await store.close()
+
+
+async def _insights(
+    fake: FakeDiscord,
+    guild: FakeGuild,
+    show: Transcript,
+    *,
+    clock: ManualClock,
+    partners: tuple[FakeUser, FakeUser],
+    chart: Path,
+) -> None:
+    """Two more mornings answered together, then /insights: the chart, saved to a file."""
+    alex, sam = partners
+    answers = (
+        (alex, "Our walk after dinner, when neither of us looked at a phone."),
+        (sam, "You saved me the last slice and didn't make a thing of it."),
+    )
+    for _ in range(2):
+        clock.advance(timedelta(days=1))
+        asked = await fake.slash(sam, "question now", guild=guild)
+        await asked.wait_reply()
+        for user, text in answers:
+            message = [
+                m
+                for m in fake.channel_messages(guild.channel_id)
+                if any("Today's question" in (e.get("title") or "") for e in m["embeds"])
+            ][-1]
+            click = await fake.click(user, message, _button(message, "Answer"), guild=guild)
+            await click.wait_response()
+            submit = await fake.submit_modal(user, click, {"answer": text}, guild=guild)
+            await submit.wait_reply()
+    show.say("…", "Two more mornings pass; both of you answer each day.")
+    show.say("Alex", "/insights")
+    insights = await fake.slash(alex, "insights", guild=guild)
+    reply = await insights.wait_reply()
+    show.reply(insights, "Alex")
+    for _name, data in fake.attachments(reply):
+        await asyncio.to_thread(chart.write_bytes, data)
+        print(f"The insights chart Alex sees is saved at {chart}")

@@ -90,6 +90,7 @@ class CheckinsCog(FeatureCog, name="Check-ins"):
         )
         await self._reply(interaction, result)
         await self.services.checkins.settle()
+        await self.services.distance.checked_in(result.check_in.couple_id)
 
     async def _reply(self, interaction: discord.Interaction[Any], result: CheckinResult) -> None:
         if not result.check_in.shared:

@@ -106,6 +106,9 @@ class CoupleCog(FeatureCog, name="Couple"):
             deep_days=couple.deep_days,
             paused_until=settings.paused_until,
             custom_questions=settings.custom_questions,
+            gentle_notes=await self.services.distance.gentle_notes_on(
+                interaction.guild_id, interaction.user.id
+            ),
         )
         for name, value in await self.services.weekly.settings_lines(
             interaction.guild_id, interaction.user.id

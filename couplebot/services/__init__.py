@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 from couplebot.clock import Clock
 from couplebot.content import Content
+from couplebot.services.checkin_history import CheckinHistory
 from couplebot.services.checkins import CheckinService
 from couplebot.services.checkins_privacy import SECTIONS as CHECKIN_PRIVACY
 from couplebot.services.couples import CouplesService
 from couplebot.services.daily import DailyService
+from couplebot.services.distance import DistanceService, GentleNotesSection
 from couplebot.services.due import DueWork
 from couplebot.services.exchanges import ExchangeEngine
 from couplebot.services.outbox import Outbox
@@ -36,6 +38,7 @@ class Services:
     privacy: PrivacyService
     checkins: CheckinService
     weekly: WeeklyService
+    distance: DistanceService
 
     async def tick(self) -> None:
         """Do what is due now and send what is pending. Safe to call any time."""
@@ -57,6 +60,11 @@ def build_services(
     outbox.register(WITHDRAWN_NOTE, withdrawn_note)
     for section in CHECKIN_PRIVACY:
         privacy.add_section(section)
+    privacy.add_section(GentleNotesSection())
+    distance = DistanceService(store, content, clock, outbox, due)
+    distance.add_source(CheckinHistory())
+    weekly = WeeklyService(store, content, clock, engine, due)
+    weekly.kind.answered = distance.checked_in
     return Services(
         content=content,
         outbox=outbox,
@@ -66,5 +74,6 @@ def build_services(
         daily=DailyService(store, content, clock, engine, outbox, due, rng),
         privacy=privacy,
         checkins=CheckinService(store, content, clock, engine, outbox, due, rng),
-        weekly=WeeklyService(store, content, clock, engine, due),
+        weekly=weekly,
+        distance=distance,
     )

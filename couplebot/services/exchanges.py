@@ -85,6 +85,9 @@ class KindPolicy:
     async def changed(self, tx: Tx, couple: Couple) -> None:
         """In the transaction of a response or of the prompt's posting: e.g. replan due work."""
 
+    async def settled(self, exchange: Exchange) -> None:
+        """After a response was acknowledged and its posts sent (outside any transaction)."""
+
     def text_of(self, values: dict[str, str]) -> str:
         """The response as one text, to budget a reveal's length."""
         return "\n\n".join(values[f.id] for f in self.spec.fields if values.get(f.id))
@@ -313,6 +316,10 @@ class ExchangeEngine:
         """After a response is acknowledged: update the status line and send what is due."""
         await self.refresh(exchange_id)
         await self._outbox.flush()
+        async with self._store.read() as tx:
+            exchange = await tx.exchanges.get(exchange_id)
+        if exchange is not None and exchange.kind in self._kinds:
+            await self._kinds[exchange.kind].settled(exchange)
 
     # Posts the outbox builds from the DB as it is now
 

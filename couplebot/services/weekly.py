@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import ClassVar
 
@@ -66,9 +66,14 @@ class WeeklyKind(KindPolicy):
     def __init__(self, content: Content, due: DueWork) -> None:
         self._content = content
         self._due = due
+        self.answered: Callable[[int], Awaitable[None]] | None = None  # e.g. the signals
 
     def label(self, exchange: Exchange) -> str:
         return "How are we?"
+
+    async def settled(self, exchange: Exchange) -> None:
+        if self.answered is not None:
+            await self.answered(exchange.couple_id)
 
     def follow_up(self, exchange: Exchange) -> str | None:
         follow_ups = self._content.weekly_follow_ups
@@ -91,7 +96,8 @@ class WeeklyService:
         self._clock = clock
         self._engine = engine
         self._due = due
-        engine.add_kind(WeeklyKind(content, due))
+        self.kind = WeeklyKind(content, due)
+        engine.add_kind(self.kind)
         due.register(self._plan, {POST_ITEM: self._post_due, REMIND_ITEM: self._remind_due})
 
     # Scheduling

@@ -106,6 +106,14 @@ class ExchangesRepository(Repository):
         )
         return self._exchange(row) if row else None
 
+    async def of_kind_since(self, couple_id: int, kind: str, since: datetime) -> list[Exchange]:
+        rows = await self._all(
+            "SELECT * FROM exchanges WHERE couple_id = ? AND kind = ? AND created_at >= ? "
+            "ORDER BY id",
+            (couple_id, kind, ts(since)),
+        )
+        return [self._exchange(r) for r in rows]
+
     async def topics_in_cycle(self, couple_id: int, kind: str, cycle: int) -> set[str]:
         rows = await self._all(
             "SELECT topic_id FROM exchanges WHERE couple_id = ? AND kind = ? AND cycle = ?",

@@ -13,6 +13,7 @@ from couplebot.store.couples import CouplesRepository
 from couplebot.store.crypto import Cipher, load_or_create_key
 from couplebot.store.db import Database
 from couplebot.store.exchanges import ExchangesRepository
+from couplebot.store.gentle import GentleNotesRepository
 from couplebot.store.meta import MetaRepository
 from couplebot.store.outbox import DueWorkRepository, OutboxRepository
 from couplebot.store.privacy import PrivacyRepository
@@ -29,6 +30,7 @@ class Tx:
         self.privacy = PrivacyRepository(conn, cipher)
         self.meta = MetaRepository(conn, cipher)
         self.checkins = CheckinsRepository(conn, cipher)
+        self.gentle = GentleNotesRepository(conn, cipher)
 
 
 class Store:

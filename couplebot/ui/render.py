@@ -156,6 +156,7 @@ def settings_embed(
     deep_days: frozenset[int],
     paused_until: date | None,
     custom_questions: int,
+    gentle_notes: bool | None = None,
 ) -> discord.Embed:
     embed = discord.Embed(title="Your couplebot settings", colour=CALM)
     embed.add_field(
@@ -169,4 +170,6 @@ def settings_embed(
     embed.add_field(name="Your own questions", value=str(custom_questions), inline=True)
     if paused_until:
         embed.add_field(name="Paused", value=f"through {paused_until:%a %d %b}", inline=False)
+    if gentle_notes is not None:
+        embed.add_field(name="Gentle notes", value="on" if gentle_notes else "off", inline=True)
     return embed
