@@ -32,6 +32,8 @@ EXTENSIONS = (
     "couplebot.cogs.exchange",
     "couplebot.cogs.daily",
     "couplebot.cogs.privacy",
+    "couplebot.cogs.loved",
+    "couplebot.cogs.reachout",
 )
 TICK_SECONDS = 30
 COMMANDS_HASH_KEY = "commands_hash"

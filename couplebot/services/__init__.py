@@ -16,9 +16,11 @@ from couplebot.services.couples import CouplesService
 from couplebot.services.daily import DailyService
 from couplebot.services.due import DueWork
 from couplebot.services.exchanges import ExchangeEngine
+from couplebot.services.loved import LovedSection, LovedService
 from couplebot.services.outbox import Outbox
 from couplebot.services.ports import Messenger
 from couplebot.services.privacy import WITHDRAWN_NOTE, PrivacyService, withdrawn_note
+from couplebot.services.reachout import ReachoutSection, ReachoutService
 from couplebot.store import Store
 
 
@@ -31,6 +33,8 @@ class Services:
     couples: CouplesService
     daily: DailyService
     privacy: PrivacyService
+    loved: LovedService
+    reachout: ReachoutService
 
     async def tick(self) -> None:
         """Do what is due now and send what is pending. Safe to call any time."""
@@ -50,6 +54,8 @@ def build_services(
     engine = ExchangeEngine(store, clock, outbox, messenger)
     privacy = PrivacyService(store, clock, due.replan, engine.refresh)
     outbox.register(WITHDRAWN_NOTE, withdrawn_note)
+    privacy.add_section(LovedSection(clock))
+    privacy.add_section(ReachoutSection())
     return Services(
         content=content,
         outbox=outbox,
@@ -58,4 +64,6 @@ def build_services(
         couples=CouplesService(store, clock, due.replan),
         daily=DailyService(store, content, clock, engine, outbox, due, rng),
         privacy=privacy,
+        loved=LovedService(store, clock, outbox, due, rng),
+        reachout=ReachoutService(store, clock, outbox, content, rng),
     )

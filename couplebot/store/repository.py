@@ -12,9 +12,11 @@ from couplebot.store.couples import CouplesRepository
 from couplebot.store.crypto import Cipher, load_or_create_key
 from couplebot.store.db import Database
 from couplebot.store.exchanges import ExchangesRepository
+from couplebot.store.loved import LovedRepository
 from couplebot.store.meta import MetaRepository
 from couplebot.store.outbox import DueWorkRepository, OutboxRepository
 from couplebot.store.privacy import PrivacyRepository
+from couplebot.store.reachouts import ReachoutsRepository
 
 
 class Tx:
@@ -27,6 +29,8 @@ class Tx:
         self.due = DueWorkRepository(conn, cipher)
         self.privacy = PrivacyRepository(conn, cipher)
         self.meta = MetaRepository(conn, cipher)
+        self.loved = LovedRepository(conn, cipher)
+        self.reachouts = ReachoutsRepository(conn, cipher)
 
 
 class Store:
