@@ -95,6 +95,49 @@ async def _answer(
     show.reply(submit, user.name)
 
 
+async def _reach_out(
+    fake: FakeDiscord, guild: FakeGuild, show: Transcript, alex: FakeUser, sam: FakeUser
+) -> None:
+    """Alex reaches out with an opener made their own; Sam answers with one press."""
+    show.say("Alex", "/reachout")
+    command = await fake.slash(alex, "reachout", guild=guild)
+    await command.wait_response()
+    show.reply(command, "Alex")
+    assert command.message is not None
+    opener = next(
+        c["label"]
+        for row in command.message["components"]
+        for c in row["components"]
+        if c["label"] != "Write my own"
+    )
+    show.say("Alex", f"[picks] {opener}")
+    pick = await fake.click(alex, command.message, _button(command.message, opener), guild=guild)
+    await pick.wait_response()
+    text = f"{opener} Maybe a slow walk after dinner?"
+    show.say("Alex", f"[makes it their own] {text}")
+    draft = await fake.submit_modal(alex, pick, {"note": text}, guild=guild)
+    await draft.wait_reply()
+    show.reply(draft, "Alex")
+    show.say("Alex", "[clicks Send]")
+    preview = fake.message(command.message["id"])
+    sent = await fake.click(alex, preview, _button(preview, "Send"), guild=guild)
+    await sent.wait_response()
+    show.reply(sent, "Alex")
+    await fake.wait_until(
+        lambda: any("A note from" in str(m) for m in fake.channel_messages(guild.channel_id))
+    )
+    show.new_posts()
+    note = next(m for m in fake.channel_messages(guild.channel_id) if "A note from" in str(m))
+    show.say("Sam", "[clicks Let's talk tonight]")
+    talk = await fake.click(sam, note, _button(note, "Let's talk tonight"), guild=guild)
+    await talk.wait_response()
+    show.reply(talk, "Sam")
+    await fake.wait_until(
+        lambda: any("talk tonight." in str(m) for m in fake.channel_messages(guild.channel_id))
+    )
+    show.new_posts()
+
+
 async def run_demo(content: Content, *, quiet: bool = False, spec: Path | None = None) -> int:
     for noisy in ("discord", "couplebot", "apscheduler", "aiohttp"):
         logging.getLogger(noisy).setLevel(logging.ERROR if quiet else logging.WARNING)
@@ -173,6 +216,7 @@ async def _play(fake: FakeDiscord, content: Content, database: Path) -> int:
             )
         )
         show.new_posts()
+        await _reach_out(fake, guild, show, alex, sam)
         print("=" * WIDTH)
         print("That was one morning. Set DISCORD_TOKEN and `couplebot run` serves the real thing.")
         return 0

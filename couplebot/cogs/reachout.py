@@ -25,6 +25,7 @@ from couplebot.ui.reachout import (
     draft_in,
     openers_view,
     preview,
+    sent_copy,
     sent_text,
 )
 
@@ -111,7 +112,9 @@ class ReachoutCog(FeatureCog, name="Reach out"):
         )
         partner = await self._name(interaction.guild_id, sent.to_user_id)
         done = sent_text(partner, delivery) if sent.first else "This note was already sent."
-        await interaction.response.edit_message(content=done, view=None)
+        await interaction.response.edit_message(
+            content=done, embed=sent_copy(partner, text.strip()), view=None
+        )
         await self.services.reachout.deliver()
 
     @guarded

@@ -165,6 +165,13 @@ def draft_in(message: discord.Message | None) -> str | None:
     return message.embeds[0].description
 
 
+def sent_copy(partner: str, text: str) -> discord.Embed:
+    """What stays on the sender's screen after Send: their own copy, no buttons."""
+    embed = discord.Embed(title=f"Your note to {partner}", description=text)
+    embed.set_footer(text="Sent. Only you can see this copy.")
+    return embed
+
+
 def sent_text(partner: str, delivery: Delivery) -> str:
     if delivery is Delivery.DM:
         return f"Sent to {partner} as a private message. Reaching out takes courage."
