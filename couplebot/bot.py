@@ -35,6 +35,8 @@ EXTENSIONS = (
     "couplebot.cogs.checkins",
     "couplebot.cogs.weekly",
     "couplebot.cogs.distance",
+    "couplebot.cogs.loved",
+    "couplebot.cogs.reachout",
 )
 TICK_SECONDS = 30
 COMMANDS_HASH_KEY = "commands_hash"

@@ -119,6 +119,51 @@ async def _between_questions(
     show.new_posts()
 
 
+async def _reach_out(
+    fake: FakeDiscord, guild: FakeGuild, show: Transcript, alex: FakeUser, sam: FakeUser
+) -> None:
+    """Alex reaches out with an opener made their own; Sam answers with one press."""
+    show.say("Alex", "/reachout")
+    command = await fake.slash(alex, "reachout", guild=guild)
+    await command.wait_response()
+    show.reply(command, "Alex")
+    assert command.message is not None
+    opener = next(
+        c["label"]
+        for row in command.message["components"]
+        for c in row["components"]
+        if c["label"] != "Write my own"
+    )
+    show.say("Alex", f"[picks] {opener}")
+    pick = await fake.click(alex, command.message, _button(command.message, opener), guild=guild)
+    await pick.wait_response()
+    text = f"{opener} Maybe a slow walk after dinner?"
+    show.say("Alex", f"[makes it their own] {text}")
+    draft = await fake.submit_modal(alex, pick, {"note": text}, guild=guild)
+    await draft.wait_reply()
+    show.reply(draft, "Alex")
+    show.say("Alex", "[clicks Send]")
+    preview = fake.message(command.message["id"])
+    sent = await fake.click(alex, preview, _button(preview, "Send"), guild=guild)
+    await sent.wait_response()
+    show.reply(sent, "Alex")
+    await fake.wait_until(
+        lambda: any("Let's talk tonight" in str(m) for m in fake.channel_messages(guild.channel_id))
+    )
+    show.new_posts()
+    note = next(
+        m for m in fake.channel_messages(guild.channel_id) if "Let's talk tonight" in str(m)
+    )
+    show.say("Sam", "[clicks Let's talk tonight]")
+    talk = await fake.click(sam, note, _button(note, "Let's talk tonight"), guild=guild)
+    await talk.wait_response()
+    show.reply(talk, "Sam")
+    await fake.wait_until(
+        lambda: any("talk tonight." in str(m) for m in fake.channel_messages(guild.channel_id))
+    )
+    show.new_posts()
+
+
 def default_chart_path() -> Path:
     return Path(tempfile.gettempdir()) / "couplebot-demo-insights.png"
 
@@ -212,6 +257,7 @@ async def _play(fake: FakeDiscord, content: Content, database: Path, chart: Path
         )
         show.new_posts()
         await _between_questions(fake, guild, show, alex, sam)
+        await _reach_out(fake, guild, show, alex, sam)
         await _insights(fake, guild, show, clock=clock, partners=(alex, sam), chart=chart)
         print("=" * WIDTH)
         print(

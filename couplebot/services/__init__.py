@@ -20,9 +20,11 @@ from couplebot.services.daily import DailyService
 from couplebot.services.distance import DistanceService, GentleNotesSection
 from couplebot.services.due import DueWork
 from couplebot.services.exchanges import ExchangeEngine
+from couplebot.services.loved import LovedSection, LovedService
 from couplebot.services.outbox import Outbox
 from couplebot.services.ports import Messenger
 from couplebot.services.privacy import WITHDRAWN_NOTE, PrivacyService, withdrawn_note
+from couplebot.services.reachout import ReachoutSection, ReachoutService
 from couplebot.services.weekly import WeeklyService
 from couplebot.store import Store
 
@@ -39,6 +41,8 @@ class Services:
     checkins: CheckinService
     weekly: WeeklyService
     distance: DistanceService
+    loved: LovedService
+    reachout: ReachoutService
 
     async def tick(self) -> None:
         """Do what is due now and send what is pending. Safe to call any time."""
@@ -65,6 +69,8 @@ def build_services(
     distance.add_source(CheckinHistory())
     weekly = WeeklyService(store, content, clock, engine, due)
     weekly.kind.answered = distance.checked_in
+    privacy.add_section(LovedSection(clock))
+    privacy.add_section(ReachoutSection())
     return Services(
         content=content,
         outbox=outbox,
@@ -76,4 +82,6 @@ def build_services(
         checkins=CheckinService(store, content, clock, engine, outbox, due, rng),
         weekly=weekly,
         distance=distance,
+        loved=LovedService(store, clock, outbox, due, rng),
+        reachout=ReachoutService(store, clock, outbox, content, rng),
     )

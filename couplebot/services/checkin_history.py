@@ -1,4 +1,4 @@
-"""What check-ins, weekly check-ins and bids add to a couple's history for the signals."""
+"""What check-ins, weekly check-ins, bids and reach-outs add to a couple's history for the signals."""
 
 from __future__ import annotations
 
@@ -32,5 +32,9 @@ class CheckinHistory:
         bids = [
             BidPoint(b.user_id, b.at, BidKind(b.source))
             for b in await tx.checkins.bids(couple.id, since)
+        ]
+        bids += [
+            BidPoint(user_id, at, BidKind.REACHOUT)
+            for user_id, at in await tx.reachouts.reachouts(couple.id, since)
         ]
         return HistoryPoints(checkins=checkins, weeklies=weeklies, bids=bids)

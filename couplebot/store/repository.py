@@ -14,9 +14,11 @@ from couplebot.store.crypto import Cipher, load_or_create_key
 from couplebot.store.db import Database
 from couplebot.store.exchanges import ExchangesRepository
 from couplebot.store.gentle import GentleNotesRepository
+from couplebot.store.loved import LovedRepository
 from couplebot.store.meta import MetaRepository
 from couplebot.store.outbox import DueWorkRepository, OutboxRepository
 from couplebot.store.privacy import PrivacyRepository
+from couplebot.store.reachouts import ReachoutsRepository
 
 
 class Tx:
@@ -31,6 +33,8 @@ class Tx:
         self.meta = MetaRepository(conn, cipher)
         self.checkins = CheckinsRepository(conn, cipher)
         self.gentle = GentleNotesRepository(conn, cipher)
+        self.loved = LovedRepository(conn, cipher)
+        self.reachouts = ReachoutsRepository(conn, cipher)
 
 
 class Store:
