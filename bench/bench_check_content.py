@@ -1,6 +1,8 @@
 """Time check_content on the shipped decks against a floor and a budget.
 
 The floor is what any checker must pay: reading and parsing every TOML file with tomllib.
+On top of it check_content finds exact copies, light rewordings and rewordings in other
+words (rapidfuzz on the pairs that share content words) across every question.
 Run: python bench/bench_check_content.py [content_dir]
 """
 
@@ -27,9 +29,9 @@ def best_of(repeats: int, work: Callable[[], object]) -> float:
 
 def parse_all(content_dir: Path) -> int:
     files = sorted((content_dir / "prompts").glob("*.toml"))
-    follow_ups = content_dir / "follow-ups.toml"
-    if follow_ups.exists():
-        files.append(follow_ups)
+    files += [
+        p for p in (content_dir / "first-week.toml", content_dir / "follow-ups.toml") if p.exists()
+    ]
     questions = 0
     for path in files:
         questions += len(tomllib.loads(path.read_text(encoding="utf-8")).get("question", []))

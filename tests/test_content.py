@@ -1,5 +1,6 @@
 """Deck loading and checks: each check names the file and line of the offending entry."""
 
+import re
 import zlib
 from pathlib import Path
 
@@ -835,7 +836,43 @@ def test_shipped_content_is_valid() -> None:
     problems = check_content(default_content_dir())
     assert problems == [], "\n".join(map(str, problems))
     content = load_content(default_content_dir())
-    assert len(content.questions) >= 365
+    assert len(content.questions) >= 600
+    assert len(content.first_week) == 7
+    assert {q.depth for q in content.first_week} == {Depth.LIGHT}
+
+
+def test_shipped_decks_last_400_mornings_at_every_depth() -> None:
+    """Default themes, default deep days, the picker's mix: no depth repeats within 400."""
+    lasts = default_mornings(load_content(default_content_dir()))
+    assert all(mornings >= 400 for mornings in lasts.values()), lasts
+
+
+def test_shipped_follow_ups_suit_every_depth_and_never_mention_length() -> None:
+    content = load_content(default_content_dir())
+    for depth in Depth:
+        assert len(content.follow_ups_for(depth)) >= 10, depth
+    texts = [*content.follow_ups, *(q.follow_up for q in content.questions if q.follow_up)]
+    length = re.compile(
+        r"\b((short|long|brief) answers?|answers? (was|were|are) (short|long|brief)"
+        r"|length|more time to write|word count)\b",
+        re.I,
+    )
+    assert [t for t in texts if length.search(t)] == []
+
+
+# Words the deck does not use: therapy-speak, and the American spellings of British ones.
+AVOIDED = re.compile(
+    r"\b(let the thanks land|just receive it|tend to gently|hold (it |them )?with|hold space"
+    r"|gentleness|toward|favorite|color|neighbor|behavior|honor)\b",
+    re.I,
+)
+
+
+def test_shipped_words_avoid_therapy_speak_and_american_spellings() -> None:
+    content = load_content(default_content_dir())
+    questions = (*content.questions, *content.first_week)
+    texts = [q.text for q in questions] + [q.follow_up for q in questions if q.follow_up]
+    assert [t for t in [*texts, *content.follow_ups] if AVOIDED.search(t)] == []
 
 
 # --- properties ---
