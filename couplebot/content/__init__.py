@@ -1,6 +1,5 @@
 """Question decks and ideas: loading and checking the shipped content."""
 
-from couplebot.content.checker import MAX_ID_LENGTH, ContentProblem
 from couplebot.content.decks import (
     Content,
     ContentError,
@@ -12,6 +11,7 @@ from couplebot.content.decks import (
     normalize_question_text,
     similar_questions,
 )
+from couplebot.content.fields import MAX_ID_LENGTH, ContentProblem
 from couplebot.content.ideas import IdeaChecker, similar_ideas
 from couplebot.content.similarity import content_words, reworded, reworded_score
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from couplebot.content.checker import (
+from couplebot.content.checker import Checker as _Checker
+from couplebot.content.fields import (
     _CONTROL,
     _ID_PATTERN,
     _MENTIONS,
@@ -21,7 +22,6 @@ from couplebot.content.checker import (
     _Text,
     where,
 )
-from couplebot.content.checker import Checker as _Checker
 from couplebot.content.similarity import Fingerprint, near_duplicates
 from couplebot.content.toml_layout import Layout, Section
 from couplebot.domain.checkins import Bid, Opener
