@@ -26,6 +26,7 @@ from couplebot.content import (
     ContentError,
     check_content,
     default_content_dir,
+    describe_default_mornings,
     load_content,
 )
 from couplebot.store import Store, StoreError
@@ -93,6 +94,7 @@ def _check(content_dir: Path) -> int:
         return EXIT_PROBLEM
     content = load_content(content_dir)
     print(f"{len(content.questions)} questions and {len(content.follow_ups)} follow-ups look good.")
+    print(describe_default_mornings(content))
     return EXIT_OK
 
 

@@ -21,6 +21,7 @@ theme = "everyday"
 
 [[question]]
 id = "everyday-001"
+idea = "how-was-today"
 depth = "light"
 text = "How was today?"
 """
@@ -138,7 +139,7 @@ def test_problems_of_both_checkers_are_sorted_together(tmp_path: Path) -> None:
     content_dir = make_content(tmp_path, bids=bid("Bad", "Fine text."))
     (content_dir / "prompts" / "everyday.toml").write_text(DECK + "extra = 1\n", encoding="utf-8")
     problems = check_content(content_dir)
-    assert [(p.path.name, p.line) for p in problems] == [("bids.toml", 2), ("everyday.toml", 7)]
+    assert [(p.path.name, p.line) for p in problems] == [("bids.toml", 2), ("everyday.toml", 8)]
 
 
 # --- files ---

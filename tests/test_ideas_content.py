@@ -15,7 +15,8 @@ from couplebot.content import (
 )
 from couplebot.domain.ideas import Budget, Connection, IdeaKind, Need, Setting
 
-GOOD_DECK = 'theme = "everyday"\n\n[[question]]\nid = "everyday-001"\ndepth = "light"\n'
+GOOD_DECK = 'theme = "everyday"\n\n[[question]]\nid = "everyday-001"\nidea = "best-moment"\n'
+GOOD_DECK += 'depth = "light"\n'
 GOOD_DECK += 'text = "What was the best small moment of your day yesterday?"\n'
 
 DATE_FIELDS = {

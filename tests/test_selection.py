@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import math
 import random
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from couplebot.domain.questions import THEMES, Depth, Question
-from couplebot.domain.selection import CUSTOM_THEME, DEEP_DAY_DEFAULT, choose_question
+from couplebot.domain.questions import DEFAULT_DEEP_DAYS, THEMES, Depth, Question
+from couplebot.domain.selection import (
+    CUSTOM_THEME,
+    DEEP_DAY_DEFAULT,
+    choose_question,
+    deep_day_share,
+    mornings_per_depth,
+)
 
 ALL_THEMES = frozenset(THEMES)
 
@@ -27,6 +35,8 @@ def choose(
     previous_was_deep: bool = False,
     seed: int = 0,
     exclude: set[str] | None = None,
+    first_week: list[Question] | None = None,
+    rounds_so_far: int = 0,
 ) -> tuple[Question, bool]:
     choice = choose_question(
         pool=pool,
@@ -36,6 +46,8 @@ def choose(
         previous_was_deep=previous_was_deep,
         rng=random.Random(seed),
         exclude_ids=exclude or set(),
+        first_week=first_week or (),
+        rounds_so_far=rounds_so_far,
     )
     return choice.question, choice.new_cycle
 
@@ -47,8 +59,10 @@ MIXED_POOL = [
 ]
 
 
-def test_deep_days_default_to_the_weekend() -> None:
-    assert frozenset({5, 6}) == DEEP_DAY_DEFAULT
+def test_default_deep_days_are_never_two_days_running() -> None:
+    assert DEEP_DAY_DEFAULT == DEFAULT_DEEP_DAYS == frozenset({2, 5})  # Wednesday, Saturday
+    for day in DEFAULT_DEEP_DAYS:
+        assert (day + 1) % 7 not in DEFAULT_DEEP_DAYS  # so none is cancelled (Sun -> Mon too)
 
 
 def test_empty_pool_is_an_error() -> None:
@@ -202,3 +216,116 @@ def test_many_days_no_repeat_within_a_cycle_and_no_deep_twice(
         if has_non_deep:
             assert not (is_deep and previous_was_deep)
         previous_was_deep = is_deep
+
+
+# --- a new couple's first week ---
+
+FIRST_WEEK = [q(f"w{i}", Depth.LIGHT, "everyday") for i in range(7)]
+
+
+def test_first_week_comes_in_order_before_the_rotation() -> None:
+    asked: set[str] = set()
+    for rounds in range(7):
+        # Even on a deep day: the first Saturday is not a deep one.
+        chosen, new_cycle = choose(
+            MIXED_POOL, asked=asked, deep_today=True, first_week=FIRST_WEEK, rounds_so_far=rounds
+        )
+        assert (chosen.id, new_cycle) == (f"w{rounds}", False)
+        asked.add(chosen.id)
+    chosen, _ = choose(
+        MIXED_POOL, asked=asked, deep_today=True, first_week=FIRST_WEEK, rounds_so_far=7
+    )
+    assert chosen in MIXED_POOL
+    assert chosen.depth == Depth.DEEP
+
+
+def test_no_first_week_for_a_couple_who_already_had_rounds() -> None:
+    for seed in range(20):
+        chosen, _ = choose(MIXED_POOL, first_week=FIRST_WEEK, rounds_so_far=30, seed=seed)
+        assert chosen in MIXED_POOL
+
+
+def test_without_a_first_week_the_rotation_starts_at_once() -> None:
+    assert choose(MIXED_POOL, seed=3) == choose(MIXED_POOL, seed=3, rounds_so_far=0)
+    assert choose(MIXED_POOL, seed=3)[0] in MIXED_POOL
+
+
+def test_skipping_a_first_week_question_gives_the_next_one() -> None:
+    chosen, _ = choose(
+        MIXED_POOL, asked={"w0"}, exclude={"w1"}, first_week=FIRST_WEEK, rounds_so_far=1
+    )
+    assert chosen.id == "w2"
+    # Tomorrow the skipped one is still unasked, so it comes next.
+    chosen, _ = choose(MIXED_POOL, asked={"w0", "w2"}, first_week=FIRST_WEEK, rounds_so_far=2)
+    assert chosen.id == "w1"
+
+
+def test_own_questions_still_come_first_in_the_first_week() -> None:
+    pool = [*MIXED_POOL, q("c1", Depth.MEDIUM, CUSTOM_THEME)]
+    assert choose(pool, first_week=FIRST_WEEK, rounds_so_far=2, asked={"w0", "w1"})[0].id == "c1"
+    after = choose(pool, first_week=FIRST_WEEK, rounds_so_far=3, asked={"w0", "w1", "c1"})
+    assert after[0].id == "w2"
+
+
+def test_first_week_used_up_early_falls_back_to_the_rotation() -> None:
+    asked = {w.id for w in FIRST_WEEK}
+    chosen, _ = choose(MIXED_POOL, asked=asked, first_week=FIRST_WEEK, rounds_so_far=5)
+    assert chosen in MIXED_POOL
+
+
+# --- how long each depth lasts ---
+
+
+@pytest.mark.parametrize(
+    ("deep_days", "share"),
+    [
+        (frozenset(), Fraction(0)),
+        (frozenset({2, 5}), Fraction(2, 7)),
+        (frozenset({5, 6}), Fraction(1, 7)),  # Sunday follows a deep Saturday: never deep
+        (frozenset({6, 0}), Fraction(1, 7)),  # Monday follows a deep Sunday
+        (frozenset(range(7)), Fraction(1, 2)),  # every other day
+    ],
+)
+def test_deep_day_share(deep_days: frozenset[int], share: Fraction) -> None:
+    assert deep_day_share(deep_days) == share
+
+
+def test_mornings_per_depth_at_the_default_mix() -> None:
+    lasts = mornings_per_depth({Depth.LIGHT: 300, Depth.MEDIUM: 150, Depth.DEEP: 120})
+    # 5 ordinary mornings a week: 3.5 light, 1.5 medium; 2 deep mornings.
+    assert lasts[Depth.LIGHT] == pytest.approx(300 * 7 / 3.5)
+    assert lasts[Depth.MEDIUM] == pytest.approx(150 * 7 / 1.5)
+    assert lasts[Depth.DEEP] == pytest.approx(120 * 7 / 2)
+    assert mornings_per_depth({Depth.DEEP: 10}, deep_days=())[Depth.DEEP] == math.inf
+
+
+def _mornings_until_used_up(depth: Depth, counts: dict[Depth, int], seed: int) -> int:
+    """Mornings of choose_question on the default deep days until `depth` is used up."""
+    pool = [q(f"{d.value}-{i}", d) for d, n in counts.items() for i in range(n)]
+    rng = random.Random(seed)
+    asked: set[str] = set()
+    previous_was_deep = False
+    day = 0
+    while sum(qid.startswith(depth.value) for qid in asked) < counts[depth]:
+        choice = choose_question(
+            pool=pool,
+            asked_ids=asked,
+            enabled_themes=ALL_THEMES,
+            deep_today=day % 7 in DEFAULT_DEEP_DAYS,
+            previous_was_deep=previous_was_deep,
+            rng=rng,
+        )
+        assert not choice.new_cycle
+        asked.add(choice.question.id)
+        previous_was_deep = choice.question.depth == Depth.DEEP
+        day += 1
+    return day
+
+
+@pytest.mark.parametrize("depth", list(Depth))
+def test_mornings_per_depth_matches_the_picker(depth: Depth) -> None:
+    """On average the picker uses a depth up (the others never run out) when
+    mornings_per_depth says it will."""
+    counts = {d: 40 if d == depth else 400 for d in Depth}
+    runs = [_mornings_until_used_up(depth, counts, seed) for seed in range(6)]
+    assert sum(runs) / len(runs) == pytest.approx(mornings_per_depth(counts)[depth], rel=0.1)

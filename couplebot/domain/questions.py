@@ -34,7 +34,14 @@ CUSTOM_THEME = "custom"
 # Themes on for a new couple; long-distance joins when partners live in different zones.
 DEFAULT_THEMES: frozenset[str] = frozenset(THEMES) - {"long-distance"}
 
+# Weekday numbers (Monday = 0) that offer a deep question for a new couple: Wednesday and
+# Saturday, never two days running, so "never two deep days running" never cancels one.
+DEFAULT_DEEP_DAYS: frozenset[int] = frozenset({2, 5})
+
 MAX_QUESTION_LENGTH = 300
+
+# A new couple's first rounds: this many fixed, welcoming light questions, in order.
+FIRST_WEEK_LENGTH = 7
 
 
 class Question(BaseModel):
@@ -48,7 +55,30 @@ class Question(BaseModel):
     theme: str
     tags: frozenset[str] = frozenset()
     follow_up: str | None = None
+    idea: str | None = None  # shipped questions: a slug naming the one idea it asks about
 
     @property
     def all_tags(self) -> frozenset[str]:
         return self.tags | {self.theme}
+
+
+class FollowUpDepth(StrEnum):
+    """Which questions a general follow-up suits: light ones, deep ones, or any."""
+
+    LIGHT = "light"
+    ANY = "any"
+    DEEP = "deep"
+
+    def suits(self, depth: Depth) -> bool:
+        """Light and deep follow-ups go with their own depth; medium questions get `any`."""
+        return self is FollowUpDepth.ANY or self.value == depth.value
+
+
+class FollowUp(BaseModel):
+    """A nudge shown after a reveal when the question has no follow-up of its own."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    text: str
+    depth: FollowUpDepth = FollowUpDepth.ANY
