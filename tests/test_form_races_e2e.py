@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from couplebot.bot import CoupleBot
 from couplebot.fake_discord import FakeDiscord, message_text
 
@@ -55,3 +57,36 @@ async def test_a_submit_after_the_partner_passed_gives_the_text_back(
     await submit.wait_reply()
     assert "resting" in submit.text and "Still mine to keep." in submit.text
     assert reveal_messages(fake, couple) == []
+
+
+async def test_odd_input_is_refused_kindly(
+    fake: FakeDiscord, couple: Couple, bot: CoupleBot
+) -> None:
+    await set_up(fake, couple)
+    days = await fake.slash(
+        couple.alex, "question deep-days", {"days": "satan, sunshine"}, guild=couple.guild
+    )
+    await days.wait_response()
+    assert days.ephemeral and "don't know the day `satan`" in days.text
+    settings = await fake.slash(couple.alex, "settings", guild=couple.guild)
+    await settings.wait_response()
+    assert "Wed, Sat" in settings.text  # unchanged: the default deep days
+    blank = await fake.slash(
+        couple.alex, "question add", {"text": "\u200b" * 40}, guild=couple.guild
+    )
+    await blank.wait_response()
+    assert blank.ephemeral and "a little short" in blank.text
+    fine = await fake.slash(
+        couple.alex, "question add", {"text": "What do you love about Sundays?"}, guild=couple.guild
+    )
+    await fine.wait_response()
+    assert "Added" in fine.text
+    await post_today(fake, couple)
+    message = round_messages(fake, couple)[-1]
+    for custom_id in ("cb:x:daily:answer:9999999999999999999", "cb:history:9999999999999999999"):
+        data = {"custom_id": custom_id, "component_type": 2}
+        tampered = copy.deepcopy(message)  # a button on the message carries the forged id
+        tampered["components"][0]["components"][0]["custom_id"] = custom_id
+        forged = await fake.forge(couple.alex, 3, data, guild=couple.guild, message=tampered)
+        await forged.wait_response()
+        assert forged.ephemeral and "no longer here" in forged.text

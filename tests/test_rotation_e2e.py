@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from itertools import pairwise
@@ -61,9 +62,28 @@ async def test_own_question_comes_up_next(
     assert "Your own question" in message_text(_latest_round(fake, couple))
 
 
+async def test_a_new_couple_starts_with_the_welcoming_first_week(
+    fake: FakeDiscord, couple: Couple, runner: BotRunner
+) -> None:
+    bot = await runner.start()
+    await set_up(fake, couple)
+    first_week = [q.text for q in bot.services.content.first_week]
+    asked = []
+    async for _ in _mornings(runner, bot, len(first_week) + 1):
+        asked.append(_latest_round(fake, couple)["embeds"][0]["description"])
+    assert asked[:-1] == first_week
+    assert asked[-1] not in first_week  # then the rotation begins
+
+
+def _rotation_only(runner: BotRunner) -> None:
+    """These tests are about the rotation itself: start it from the first morning."""
+    runner.content = dataclasses.replace(runner.content, first_week=())
+
+
 async def test_themes_can_be_turned_off(
     fake: FakeDiscord, couple: Couple, runner: BotRunner
 ) -> None:
+    _rotation_only(runner)
     bot = await runner.start()
     await set_up(fake, couple)
     decks = await fake.slash(couple.alex, "question decks", guild=couple.guild)
@@ -83,6 +103,7 @@ async def test_themes_can_be_turned_off(
 async def test_deep_days_and_never_two_deep_in_a_row(
     fake: FakeDiscord, couple: Couple, runner: BotRunner
 ) -> None:
+    _rotation_only(runner)
     bot = await runner.start()
     await set_up(fake, couple)
     deep = await fake.slash(

@@ -80,7 +80,8 @@ class CoupleCog(FeatureCog, name="Couple"):
             text = (
                 f"All set, {interaction.user.display_name} and {partner.display_name}. "
                 f"Your daily question will arrive here at {when}. "
-                "`/help` explains how it works."
+                "`/help` explains how it works.\n"
+                "-# The Intimacy and Long distance themes go on and off with `/question decks`."
             )
         else:
             text = f"Updated. Your daily question arrives here at {when}."

@@ -74,7 +74,7 @@ class DailyCog(FeatureCog, name="Daily"):
         )
 
     @question.command(name="deep-days", description="Choose the days for deeper questions")
-    @app_commands.describe(days="Short day names like 'sat, sun', or 'none'")
+    @app_commands.describe(days="Day names like 'wed, sat', or 'none'")
     async def question_deep_days(
         self, interaction: discord.Interaction[Any], days: app_commands.Range[str, 1, 60]
     ) -> None:
@@ -82,7 +82,12 @@ class DailyCog(FeatureCog, name="Daily"):
             interaction.guild_id, interaction.user.id, days
         )
         names = ", ".join(render.WEEKDAY_NAMES[d] for d in sorted(chosen))
-        text = f"Deeper questions will come on {names}." if chosen else "No deeper days, then."
+        text = (
+            f"Deeper questions can come on {names}. Never two deep days in a row, so if two "
+            "of them follow each other, the second one stays lighter."
+            if chosen
+            else "No deeper days, then. Every question stays light or medium."
+        )
         await interaction.response.send_message(text, ephemeral=True)
 
     # /history

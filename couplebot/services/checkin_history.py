@@ -1,4 +1,4 @@
-"""What check-ins, weekly check-ins, bids and reach-outs add to a couple's history for the signals."""
+"""What check-ins, weekly check-ins, bids and reach-outs add to the distance history."""
 
 from __future__ import annotations
 

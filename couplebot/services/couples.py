@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
@@ -11,6 +12,7 @@ from couplebot.clock import Clock
 from couplebot.domain.models import Couple
 from couplebot.domain.questions import DEFAULT_THEMES, MAX_QUESTION_LENGTH, THEMES, Question
 from couplebot.domain.schedule import local_date, parse_hhmm, parse_timezone
+from couplebot.domain.weekly import WeekdayError, parse_weekday
 from couplebot.services.errors import (
     InvalidInputError,
     NoCoupleError,
@@ -20,7 +22,8 @@ from couplebot.services.errors import (
 from couplebot.store import NewPartner, Store, Tx
 
 MAX_PAUSE_DAYS = 60
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Format characters (zero-width spaces, joiners), separators and controls show nothing.
+INVISIBLE = frozenset({"Cf", "Zs", "Zl", "Zp", "Cc", "Co", "Cn"})
 
 
 @dataclass(frozen=True)
@@ -55,17 +58,18 @@ async def require_couple(tx: Tx, guild_id: int | None, user_id: int) -> Couple:
 
 
 def parse_weekdays(text: str) -> frozenset[int]:
-    """'sat, sun' -> {5, 6}; 'none' -> {}."""
+    """'sat, sun' -> {5, 6}; 'none' -> {}. Only day names and their usual abbreviations."""
     cleaned = text.strip().lower()
     if cleaned in {"none", "no", "off", ""}:
         return frozenset()
     days = set()
     for word in cleaned.replace(",", " ").split():
-        if word[:3] not in WEEKDAYS:
+        try:
+            days.add(parse_weekday(word))
+        except WeekdayError:
             raise InvalidInputError(
-                f"I don't know the day `{word[:20]}`. Use short names like `sat, sun`, or `none`."
-            )
-        days.add(WEEKDAYS.index(word[:3]))
+                f"I don't know the day `{word[:20]}`. Use day names like `wed, sat`, or `none`."
+            ) from None
     return frozenset(days)
 
 
@@ -183,7 +187,8 @@ class CouplesService:
         self, guild_id: int | None, user_id: int, text: str, existing: list[Question]
     ) -> Question:
         cleaned = " ".join(text.split())
-        if len(cleaned) < 10:
+        visible = "".join(c for c in cleaned if unicodedata.category(c) not in INVISIBLE)
+        if len(visible.strip()) < 10:
             raise InvalidInputError("That question is a little short. Try a full sentence.")
         if len(cleaned) > MAX_QUESTION_LENGTH:
             raise InvalidInputError(

@@ -70,7 +70,7 @@ class DailyKind(KindPolicy):
         own = exchange.details.get("follow_up")
         if own:
             return str(own)
-        follow_ups = self._content.follow_ups
+        follow_ups = self._content.follow_ups_for(round_of(exchange).depth)
         return follow_ups[exchange.id % len(follow_ups)] if follow_ups else None
 
     async def milestone(self, tx: Tx, couple: Couple, exchange: Exchange) -> int | None:
@@ -213,7 +213,9 @@ class DailyService:
     async def _pick(
         self, tx: Tx, couple: Couple, day: date, exclude: tuple[str, ...] = ()
     ) -> tuple[Question, int]:
+        """Today's question; `exclude` is today's when swapping it (today's round exists)."""
         pool = [*self._content.questions, *await tx.couples.questions(couple.id)]
+        rounds_before = await tx.exchanges.count(couple.id, DAILY.name) - (1 if exclude else 0)
         asked = await tx.exchanges.topics_in_cycle(couple.id, DAILY.name, couple.question_cycle)
         latest = await tx.exchanges.latest(couple.id, DAILY.name)
         previous_was_deep = (
@@ -229,6 +231,8 @@ class DailyService:
             previous_was_deep=previous_was_deep,
             rng=self._rng,
             exclude_ids=exclude,
+            first_week=self._content.first_week,
+            rounds_so_far=rounds_before,
         )
         cycle = couple.question_cycle
         if choice.new_cycle:

@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 import aiosqlite
 
 from couplebot.domain.models import Couple, Partner
-from couplebot.domain.questions import CUSTOM_THEME, Depth, Question
+from couplebot.domain.questions import CUSTOM_THEME, DEFAULT_DEEP_DAYS, Depth, Question
 from couplebot.store.base import Repository, hhmm, ts
 
 
@@ -75,13 +75,15 @@ class CouplesRepository(Repository):
         themes: Iterable[str],
         partners: tuple[NewPartner, NewPartner],
         now: datetime,
+        deep_days: Iterable[int] = DEFAULT_DEEP_DAYS,
     ) -> Couple:
-        """Create the guild's couple, or update its settings and partners' zones."""
+        """Create the guild's couple, or update its settings and partners' zones
+        (themes and deep days are only set for a new couple)."""
         row = await self._one(
             """
             INSERT INTO couples (guild_id, channel_id, timezone, question_time, themes,
-                                 created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+                                 deep_days, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (guild_id) DO UPDATE SET
                 channel_id = excluded.channel_id,
                 timezone = excluded.timezone,
@@ -95,6 +97,7 @@ class CouplesRepository(Repository):
                 timezone,
                 hhmm(question_time),
                 ",".join(sorted(themes)),
+                ",".join(str(d) for d in sorted(deep_days)),
                 ts(now),
                 ts(now),
             ),
