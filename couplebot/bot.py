@@ -35,6 +35,7 @@ EXTENSIONS = (
     "couplebot.cogs.checkins",
     "couplebot.cogs.weekly",
     "couplebot.cogs.distance",
+    "couplebot.cogs.dates",
 )
 TICK_SECONDS = 30
 COMMANDS_HASH_KEY = "commands_hash"

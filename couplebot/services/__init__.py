@@ -18,6 +18,9 @@ from couplebot.services.checkins_privacy import SECTIONS as CHECKIN_PRIVACY
 from couplebot.services.couples import CouplesService
 from couplebot.services.daily import DailyService
 from couplebot.services.distance import DistanceService, GentleNotesSection
+from couplebot.services.date_privacy import DatesPrivacy
+from couplebot.services.date_schedule import DateSchedule
+from couplebot.services.dates import DatesService
 from couplebot.services.due import DueWork
 from couplebot.services.exchanges import ExchangeEngine
 from couplebot.services.outbox import Outbox
@@ -39,6 +42,7 @@ class Services:
     checkins: CheckinService
     weekly: WeeklyService
     distance: DistanceService
+    dates: DatesService
 
     async def tick(self) -> None:
         """Do what is due now and send what is pending. Safe to call any time."""
@@ -65,6 +69,9 @@ def build_services(
     distance.add_source(CheckinHistory())
     weekly = WeeklyService(store, content, clock, engine, due)
     weekly.kind.answered = distance.checked_in
+    dates = DatesService(store, content, clock, outbox, due, rng)
+    DateSchedule(store, clock, engine, outbox, due, dates)
+    privacy.add_section(DatesPrivacy(dates))
     return Services(
         content=content,
         outbox=outbox,
@@ -76,4 +83,5 @@ def build_services(
         checkins=CheckinService(store, content, clock, engine, outbox, due, rng),
         weekly=weekly,
         distance=distance,
+        dates=dates,
     )

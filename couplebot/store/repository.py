@@ -11,6 +11,7 @@ import aiosqlite
 from couplebot.store.checkins import CheckinsRepository
 from couplebot.store.couples import CouplesRepository
 from couplebot.store.crypto import Cipher, load_or_create_key
+from couplebot.store.dates import DatesRepository
 from couplebot.store.db import Database
 from couplebot.store.exchanges import ExchangesRepository
 from couplebot.store.gentle import GentleNotesRepository
@@ -31,6 +32,7 @@ class Tx:
         self.meta = MetaRepository(conn, cipher)
         self.checkins = CheckinsRepository(conn, cipher)
         self.gentle = GentleNotesRepository(conn, cipher)
+        self.dates = DatesRepository(conn, cipher)
 
 
 class Store:
