@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from couplebot.fake_discord import FakeDiscord, FakeUser, message_text
+from couplebot.content import Content
+from couplebot.domain.ideas import Idea
+from couplebot.fake_discord import FakeDiscord, FakeUser
 
 from .conftest import Couple
 from .test_daily_e2e import buttons
@@ -30,10 +32,6 @@ def title(message: dict[str, Any]) -> str:
     return str(message["embeds"][0]["title"])
 
 
-def field_text(message: dict[str, Any]) -> str:
-    return message_text(message)
-
-
 async def suggest(
     fake: FakeDiscord,
     couple: Couple,
@@ -41,7 +39,7 @@ async def suggest(
     command: str = "date idea",
 ) -> Any:
     interaction = await fake.slash(couple.alex, command, options or {}, guild=couple.guild)
-    await interaction.wait_followup()
+    await interaction.wait_reply()
     return interaction
 
 
@@ -62,3 +60,7 @@ async def plan_from_card(
     submit = await fake.submit_modal(user, click, {"when": when}, guild=couple.guild)
     await submit.wait_response()
     return submit
+
+
+def idea_of(content: Content, message: dict[str, Any]) -> Idea:
+    return next(i for i in content.ideas if i.title == title(message))
