@@ -137,7 +137,7 @@ def idea_card(post: NotePost, names: Mapping[int, str], marker: str) -> Note:
     if data.get("saved_by"):
         lines.append(f"{_name(names, data['saved_by'])} saved it for later.")
     if lines:
-        embed.add_field(name="\u200b", value="\n".join(lines), inline=False)
+        embed.add_field(name="Where it stands", value="\n".join(lines), inline=False)
     noun = "Date idea" if data["idea_kind"] == "date" else "Shared activity"
     embed.set_footer(text=f"{noun} · {marker}")
     view = None
@@ -170,7 +170,7 @@ def plan_card(post: NotePost, names: Mapping[int, str], marker: str) -> Note:
     else:
         moved = "moved it to this time" if data.get("moved") else "planned this"
         line = f"{timed_by} {moved}. {_name(names, data['waiting_for'])}, does it work for you?"
-    embed.add_field(name="\u200b", value=line, inline=False)
+    embed.add_field(name="Where it stands", value=line, inline=False)
     embed.set_footer(text=f"One reminder comes on the day · {marker}")
     view = None
     if status == "planned":
