@@ -1,4 +1,4 @@
-"""Pure date-night helpers: the reflection question, the loop's times, filters, distance."""
+"""Pure date-night helpers: the reflection question, the loop's times, stored filters."""
 
 from __future__ import annotations
 
@@ -13,13 +13,11 @@ from couplebot.domain.dates import (
     PlanStatus,
     filters_from_dict,
     filters_to_dict,
-    is_long_distance,
     reflection_question,
     reminder_due,
     weekly_due,
 )
 from couplebot.domain.ideas import Budget, Energy, IdeaFilters, IdeaKind, Setting
-from couplebot.domain.models import Couple, Partner
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -99,32 +97,3 @@ def test_filters_survive_storage(
 ) -> None:
     filters = IdeaFilters(kind, budget, setting, minutes, energy)
     assert filters_from_dict(filters_to_dict(filters)) == filters
-
-
-def _couple(zones: tuple[str | None, str | None], themes: frozenset[str]) -> Couple:
-    return Couple(
-        id=1,
-        guild_id=1,
-        channel_id=1,
-        timezone="Europe/Berlin",
-        question_time=time(8, 0),
-        deep_days=frozenset(),
-        themes=themes,
-        question_cycle=1,
-        partners=tuple(
-            Partner(
-                user_id=n,
-                position=n,
-                timezone=zone,
-                quiet_start=time(22, 0),
-                quiet_end=time(8, 0),
-            )
-            for n, zone in enumerate(zones)
-        ),
-    )
-
-
-def test_long_distance_from_zones_or_the_theme() -> None:
-    assert not is_long_distance(_couple((None, "Europe/Berlin"), frozenset()))
-    assert is_long_distance(_couple((None, "America/New_York"), frozenset()))
-    assert is_long_distance(_couple((None, None), frozenset({"long-distance"})))

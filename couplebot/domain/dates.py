@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from couplebot.domain.exchange import ExchangeKind, ResponseField
 from couplebot.domain.ideas import Budget, Energy, IdeaFilters, IdeaKind, Setting
-from couplebot.domain.models import Couple, Frozen
+from couplebot.domain.models import Frozen
 from couplebot.domain.reveal import MAX_ANSWER_LENGTH
 from couplebot.domain.weekly import next_weekly_at
 from couplebot.domain.when import date_reminder_at
@@ -24,7 +24,6 @@ __all__ = [
     "PlanStatus",
     "filters_from_dict",
     "filters_to_dict",
-    "is_long_distance",
     "reflection_question",
     "reminder_due",
     "weekly_due",
@@ -113,12 +112,6 @@ def filters_from_dict(data: Mapping[str, Any]) -> IdeaFilters:
         max_minutes=int(data["minutes"]) if data.get("minutes") else None,
         energy=Energy(data["energy"]) if data.get("energy") else None,
     )
-
-
-def is_long_distance(couple: Couple) -> bool:
-    """Partners in different time zones, or the couple turned the long-distance theme on."""
-    zones = {p.timezone or couple.timezone for p in couple.partners}
-    return len(zones) > 1 or "long-distance" in couple.themes
 
 
 _ARTICLES = {"a": "the", "an": "the", "the": "the", "your": "your", "our": "your"}

@@ -19,7 +19,6 @@ from couplebot.domain.dates import (
     PlanStatus,
     filters_from_dict,
     filters_to_dict,
-    is_long_distance,
 )
 from couplebot.domain.ideas import (
     BUDGET_LABELS,
@@ -41,6 +40,7 @@ from couplebot.domain.ideas import (
 from couplebot.domain.models import Couple
 from couplebot.domain.weekly import WeekdayError, parse_weekday
 from couplebot.domain.when import WhenError, format_when, parse_when
+from couplebot.services.checkins import is_long_distance
 from couplebot.services.couples import require_couple
 from couplebot.services.due import DueWork
 from couplebot.services.errors import InvalidInputError
@@ -147,7 +147,7 @@ class DatesService:
             pool=await self.pool(tx, couple),
             filters=filters,
             history=history,
-            long_distance=is_long_distance(couple),
+            long_distance=is_long_distance(couple, await tx.checkins.settings(couple.id)),
             rng=self._rng,
         )
         if isinstance(choice, NoMatch):
