@@ -17,10 +17,10 @@ from couplebot.services.checkins import CheckinService
 from couplebot.services.checkins_privacy import SECTIONS as CHECKIN_PRIVACY
 from couplebot.services.couples import CouplesService
 from couplebot.services.daily import DailyService
-from couplebot.services.distance import DistanceService, GentleNotesSection
 from couplebot.services.date_privacy import DatesPrivacy
 from couplebot.services.date_schedule import DateSchedule
 from couplebot.services.dates import DatesService
+from couplebot.services.distance import DistanceService, GentleNotesSection
 from couplebot.services.due import DueWork
 from couplebot.services.exchanges import ExchangeEngine
 from couplebot.services.outbox import Outbox
