@@ -37,6 +37,7 @@ EXTENSIONS = (
     "couplebot.cogs.distance",
     "couplebot.cogs.loved",
     "couplebot.cogs.reachout",
+    "couplebot.cogs.dates",
 )
 TICK_SECONDS = 30
 COMMANDS_HASH_KEY = "commands_hash"

@@ -13,6 +13,7 @@ from typing import Any
 from couplebot.bot import CoupleBot, point_discord_at
 from couplebot.clock import ManualClock, SystemClock
 from couplebot.content import Content
+from couplebot.demo_dates import date_night as _date_night
 from couplebot.fake_discord import FakeDiscord, FakeGuild, FakeInteraction, FakeUser
 from couplebot.store import Store
 
@@ -259,9 +260,10 @@ async def _play(fake: FakeDiscord, content: Content, database: Path, chart: Path
         await _between_questions(fake, guild, show, alex, sam)
         await _reach_out(fake, guild, show, alex, sam)
         await _insights(fake, guild, show, clock=clock, partners=(alex, sam), chart=chart)
+        await _date_night(fake, guild, show, bot, clock, (alex, sam))
         print("=" * WIDTH)
         print(
-            "That was one morning, and two more in a blink. "
+            "That was one morning, two more in a blink, and one date night. "
             "Set DISCORD_TOKEN and `couplebot run` serves the real thing."
         )
         return 0

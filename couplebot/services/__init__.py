@@ -17,6 +17,9 @@ from couplebot.services.checkins import CheckinService
 from couplebot.services.checkins_privacy import SECTIONS as CHECKIN_PRIVACY
 from couplebot.services.couples import CouplesService
 from couplebot.services.daily import DailyService
+from couplebot.services.date_privacy import DatesPrivacy
+from couplebot.services.date_schedule import DateSchedule
+from couplebot.services.dates import DatesService
 from couplebot.services.distance import DistanceService, GentleNotesSection
 from couplebot.services.due import DueWork
 from couplebot.services.exchanges import ExchangeEngine
@@ -43,6 +46,7 @@ class Services:
     distance: DistanceService
     loved: LovedService
     reachout: ReachoutService
+    dates: DatesService
 
     async def tick(self) -> None:
         """Do what is due now and send what is pending. Safe to call any time."""
@@ -71,6 +75,9 @@ def build_services(
     weekly.kind.answered = distance.checked_in
     privacy.add_section(LovedSection(clock))
     privacy.add_section(ReachoutSection())
+    dates = DatesService(store, content, clock, outbox, due, rng)
+    DateSchedule(store, clock, engine, outbox, due, dates)
+    privacy.add_section(DatesPrivacy(dates))
     return Services(
         content=content,
         outbox=outbox,
@@ -84,4 +91,5 @@ def build_services(
         distance=distance,
         loved=LovedService(store, clock, outbox, due, rng),
         reachout=ReachoutService(store, clock, outbox, content, rng),
+        dates=dates,
     )

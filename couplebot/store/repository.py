@@ -11,6 +11,7 @@ import aiosqlite
 from couplebot.store.checkins import CheckinsRepository
 from couplebot.store.couples import CouplesRepository
 from couplebot.store.crypto import Cipher, load_or_create_key
+from couplebot.store.dates import DatesRepository
 from couplebot.store.db import Database
 from couplebot.store.exchanges import ExchangesRepository
 from couplebot.store.gentle import GentleNotesRepository
@@ -35,6 +36,7 @@ class Tx:
         self.gentle = GentleNotesRepository(conn, cipher)
         self.loved = LovedRepository(conn, cipher)
         self.reachouts = ReachoutsRepository(conn, cipher)
+        self.dates = DatesRepository(conn, cipher)
 
 
 class Store:
