@@ -215,6 +215,13 @@ async def _play(fake: FakeDiscord, content: Content, database: Path, chart: Path
         await setup.wait_reply()
         show.reply(setup, "Alex")
         show.new_posts()
+        assert setup.message is not None
+        show.say("Sam", "[clicks Accept]")
+        accepted = await fake.click(
+            sam, setup.message, _button(setup.message, "Accept"), guild=guild
+        )
+        await accepted.wait_response()
+        show.new_posts()
 
         own_question = "What is a small thing I did lately that made you feel close to me?"
         show.say("Sam", f"/question add text:{own_question}")

@@ -116,12 +116,28 @@ async def bot(runner: BotRunner) -> CoupleBot:
 
 
 async def set_up(fake: FakeDiscord, couple: Couple, **options: Any) -> Any:
-    """Run /setup as Alex with sensible defaults."""
+    """Run /setup as Alex with sensible defaults, and Sam accepts. Returns the accept."""
     values: dict[str, Any] = {"partner": couple.sam, "timezone": "Europe/Berlin", "time": "08:00"}
     values.update(options)
     interaction = await fake.slash(couple.alex, "setup", values, guild=couple.guild)
     await interaction.wait_response()
-    return interaction
+    if "Accept" not in str(interaction.message):
+        return interaction  # refused, or an update of a couple that exists
+    return await accept(fake, couple, interaction)
+
+
+async def accept(fake: FakeDiscord, couple: Couple, setup: Any, user: Any = None) -> Any:
+    """The named partner presses Accept on the setup message."""
+    message = setup.message
+    custom_id = next(
+        c["custom_id"]
+        for row in message["components"]
+        for c in row["components"]
+        if c.get("label") == "Accept"
+    )
+    click = await fake.click(user or couple.sam, message, custom_id, guild=couple.guild)
+    await click.wait_response()
+    return click
 
 
 def texts(messages: list[dict[str, Any]]) -> list[str]:

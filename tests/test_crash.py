@@ -377,7 +377,24 @@ class Morning:
             )
             reply = await self.bot.outcome(generation, partial(_latest_reply, setup), "/setup")
             if reply is not None:
-                assert "All set" in setup.text or "Updated" in setup.text, setup.text
+                break
+        if "Updated" in setup.text:
+            return
+        assert "press **Accept**" in setup.text and setup.message is not None, setup.text
+        accept_id = next(
+            c["custom_id"]
+            for row in setup.message["components"]
+            for c in row["components"]
+            if c.get("label") == "Accept"
+        )
+        while True:  # Sam accepts; a repeat after a kill is harmless
+            generation = await self.bot.ensure_running()
+            click = await self.fake.click(
+                self.couple.sam, setup.message, accept_id, guild=self.couple.guild
+            )
+            reply = await self.bot.outcome(generation, partial(_latest_reply, click), "Accept")
+            if reply is not None:
+                assert "All set" in click.text, click.text
                 return
 
     async def ask(self) -> None:

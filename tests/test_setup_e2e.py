@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from couplebot.fake_discord import FakeDiscord
+from datetime import timedelta
 
-from .conftest import BotRunner, Couple, set_up
+from couplebot.fake_discord import FakeDiscord, message_text
+
+from .conftest import BotRunner, Couple, accept, set_up
 
 
 async def test_commands_are_registered(fake: FakeDiscord, bot: object) -> None:
@@ -173,3 +175,64 @@ def test_the_option_behind_a_bad_value_is_found_in_subcommands_too() -> None:
     }
     assert _option_named(SimpleNamespace(data=data), "x") == "days"  # type: ignore[arg-type]
     assert _option_named(SimpleNamespace(data={}), "x") is None  # type: ignore[arg-type]
+
+
+async def test_the_named_partner_must_accept_before_anything_starts(
+    fake: FakeDiscord, couple: Couple, runner: BotRunner
+) -> None:
+    bot = await runner.start()
+    options = {"partner": couple.sam, "timezone": "Europe/Berlin", "time": "08:00"}
+    setup = await fake.slash(couple.alex, "setup", options, guild=couple.guild)
+    await setup.wait_response()
+    assert "press **Accept**" in setup.text and not setup.ephemeral
+    early = await fake.slash(couple.alex, "settings", guild=couple.guild)
+    await early.wait_response()
+    assert early.ephemeral and "Accept" in early.text
+    runner.clock.advance(timedelta(hours=4))  # past 08:00 Berlin: nothing is scheduled yet
+    await bot.services.tick()
+    assert not any(
+        "Today's question" in message_text(m)
+        for m in fake.channel_messages(couple.guild.channel_id)
+    )
+    for stranger in (couple.guest, couple.alex):
+        refused = await accept(fake, couple, setup, stranger)
+        assert refused.ephemeral and "Only the partner named" in refused.text
+    accepted = await accept(fake, couple, setup)
+    assert "All set" in accepted.text
+    now = await fake.slash(couple.alex, "question now", guild=couple.guild)
+    await now.wait_followup()
+    assert "Today's question is" in now.text
+
+
+async def test_a_third_member_cannot_take_the_server_over(
+    fake: FakeDiscord, couple: Couple, bot: object
+) -> None:
+    grab = await fake.slash(
+        couple.guest,
+        "setup",
+        {"partner": couple.alex, "timezone": "UTC", "time": "09:00"},
+        guild=couple.guild,
+    )
+    await grab.wait_response()
+    assert "press **Accept**" in grab.text  # a request only; Alex never accepts it
+    await set_up(fake, couple)  # the couple sets up anyway: the request is replaced
+    settings = await fake.slash(couple.sam, "settings", guild=couple.guild)
+    await settings.wait_response()
+    assert "08:00 in Europe/Berlin" in settings.text
+    mine = await fake.slash(couple.guest, "settings", guild=couple.guild)
+    await mine.wait_response()
+    assert "just for them" in mine.text
+
+
+async def test_a_partner_who_is_not_a_member_is_refused(
+    fake: FakeDiscord, couple: Couple, bot: object
+) -> None:
+    outsider = fake.add_user("Kim")  # not in the couple's server
+    refused = await fake.slash(
+        couple.alex,
+        "setup",
+        {"partner": outsider, "timezone": "UTC", "time": "09:00"},
+        guild=couple.guild,
+    )
+    await refused.wait_response()
+    assert refused.ephemeral and "isn't a member of this server" in refused.text

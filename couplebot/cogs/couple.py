@@ -8,10 +8,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from couplebot.cogs._shared import FeatureCog
+from couplebot.cogs._shared import FeatureCog, guarded
 from couplebot.domain.schedule import timezone_suggestions
 from couplebot.services.couples import MAX_PAUSE_DAYS, SetupRequest
 from couplebot.ui import render
+from couplebot.ui.components import AcceptButton, ComponentClick, Handler
+from couplebot.ui.names import display_name
 
 HELP_TEXT = (
     "**couplebot** is a small daily ritual for the two of you.\n\n"
@@ -40,6 +42,9 @@ async def _timezones(
 
 
 class CoupleCog(FeatureCog, name="Couple"):
+    def handlers(self) -> dict[str, Handler]:
+        return {"accept": self.on_accept}
+
     @app_commands.command(name="setup", description="Set up the daily question for you two")
     @app_commands.describe(
         partner="Your partner's account",
@@ -70,22 +75,49 @@ class CoupleCog(FeatureCog, name="Couple"):
                 caller_id=interaction.user.id,
                 partner_id=partner.id,
                 partner_is_bot=partner.bot,
+                partner_is_member=isinstance(partner, discord.Member),
                 timezone=timezone,
                 time=time,
                 partner_timezone=partner_timezone,
             )
         )
         when = f"{couple.question_time:%H:%M} ({couple.timezone})"
-        if created:
-            text = (
-                f"All set, {interaction.user.display_name} and {partner.display_name}. "
-                f"Your daily question will arrive here at {when}. "
-                "`/help` explains how it works.\n"
-                "-# The Intimacy and Long distance themes go on and off with `/question decks`."
+        if not created:
+            await interaction.response.send_message(
+                f"Updated. Your daily question arrives here at {when}.",
+                allowed_mentions=render.NO_MENTIONS,
             )
-        else:
-            text = f"Updated. Your daily question arrives here at {when}."
-        await interaction.response.send_message(text, allowed_mentions=render.NO_MENTIONS)
+            return
+        view = discord.ui.View(timeout=None)
+        view.add_item(AcceptButton(couple.id))
+        await interaction.response.send_message(
+            f"{interaction.user.display_name} would like to use couplebot here with "
+            f"{partner.mention}: a daily question at {when}, answered privately and "
+            f"revealed together. {partner.display_name}, press **Accept** when you're "
+            "ready (only you can).",
+            view=view,
+            allowed_mentions=discord.AllowedMentions(
+                everyone=False, roles=False, users=[discord.Object(partner.id)]
+            ),
+        )
+
+    @guarded
+    async def on_accept(self, interaction: discord.Interaction[Any], click: ComponentClick) -> None:
+        couple = await self.services.couples.accept(
+            interaction.guild_id, click.value, interaction.user.id
+        )
+        first, second = couple.partners
+        names = [await display_name(self.bot, couple.guild_id, p.user_id) for p in (first, second)]
+        when = f"{couple.question_time:%H:%M} ({couple.timezone})"
+        await interaction.response.edit_message(
+            content=(
+                f"All set, {names[0]} and {names[1]}. Your daily question will arrive here at "
+                f"{when}. `/help` explains how it works.\n"
+                "-# The Intimacy and Long distance themes go on and off with `/question decks`."
+            ),
+            view=None,
+            allowed_mentions=render.NO_MENTIONS,
+        )
 
     @app_commands.command(name="settings", description="See how couplebot is set up for you two")
     @app_commands.guild_only()

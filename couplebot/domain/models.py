@@ -33,6 +33,7 @@ class Couple(Frozen):
     themes: frozenset[str]
     question_cycle: int
     partners: tuple[Partner, Partner]
+    accepted: bool = True  # the partner named in /setup pressed Accept
 
     @property
     def zone(self) -> ZoneInfo:

@@ -16,6 +16,7 @@ from couplebot.domain.weekly import WeekdayError, parse_weekday
 from couplebot.services.errors import (
     InvalidInputError,
     NoCoupleError,
+    NotAcceptedError,
     NotInServerError,
     NotPartnerError,
 )
@@ -33,6 +34,7 @@ class SetupRequest:
     caller_id: int
     partner_id: int
     partner_is_bot: bool
+    partner_is_member: bool
     timezone: str
     time: str
     partner_timezone: str | None
@@ -54,6 +56,8 @@ async def require_couple(tx: Tx, guild_id: int | None, user_id: int) -> Couple:
         raise NoCoupleError
     if not couple.has(user_id):
         raise NotPartnerError
+    if not couple.accepted:
+        raise NotAcceptedError
     return couple
 
 
@@ -82,7 +86,12 @@ class CouplesService:
         self._changed = changed  # settings that time scheduled work changed
 
     async def setup(self, request: SetupRequest) -> tuple[Couple, bool]:
-        """Register or update the guild's couple. Returns (couple, created)."""
+        """Register or update the guild's couple. Returns (couple, waits for acceptance).
+
+        A new couple exists only once the named partner accepts (`accept`); until then
+        a new /setup from anyone replaces the request, so a third member who ran it first
+        cannot lock the couple out. Changing times later needs no new acceptance.
+        """
         if request.guild_id is None:
             raise NotInServerError
         if request.partner_id == request.caller_id:
@@ -91,12 +100,20 @@ class CouplesService:
             )
         if request.partner_is_bot:
             raise InvalidInputError("That's a bot account. Pick your partner's own account.")
+        if not request.partner_is_member:
+            raise InvalidInputError(
+                "Your partner isn't a member of this server yet. Invite them, then run "
+                "`/setup` again."
+            )
         zone = _zone(request.timezone)
         partner_zone = _zone(request.partner_timezone) if request.partner_timezone else None
         at = _hhmm(request.time)
         now = self._clock.now()
         async with self._store.write() as tx:
             existing = await tx.couples.by_guild(request.guild_id)
+            if existing is not None and not existing.accepted:
+                await tx.couples.delete_pending(request.guild_id)
+                existing = None
             if existing is not None:
                 if not existing.has(request.caller_id):
                     raise InvalidInputError(
@@ -128,6 +145,20 @@ class CouplesService:
             )
         await self._changed(couple.id)
         return couple, existing is None
+
+    async def accept(self, guild_id: int | None, couple_id: int, user_id: int) -> Couple:
+        """The named partner says yes: the couple exists and its schedule starts."""
+        async with self._store.write() as tx:
+            couple = await tx.couples.by_guild(guild_id) if guild_id is not None else None
+            if couple is None or couple.id != couple_id:
+                raise InvalidInputError("That setup is no longer here. `/setup` starts a new one.")
+            if user_id != couple.partners[1].user_id:
+                raise InvalidInputError("Only the partner named in this setup can accept it.")
+            await tx.couples.accept(couple.id, self._clock.now())
+            accepted = await tx.couples.get(couple.id)
+            assert accepted is not None
+        await self._changed(couple.id)
+        return accepted
 
     async def settings(self, guild_id: int | None, user_id: int) -> CoupleSettings:
         async with self._store.read() as tx:

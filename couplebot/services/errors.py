@@ -31,6 +31,14 @@ class NotPartnerError(UserFacingError):
         )
 
 
+class NotAcceptedError(UserFacingError):
+    def __init__(self) -> None:
+        super().__init__(
+            "couplebot starts once the partner named in `/setup` presses **Accept** on the "
+            "setup message in your channel."
+        )
+
+
 class InvalidInputError(UserFacingError):
     pass
 

@@ -44,6 +44,7 @@ class CouplesRepository(Repository):
             themes=frozenset(t for t in row["themes"].split(",") if t),
             question_cycle=row["question_cycle"],
             partners=(partners[0], partners[1]),
+            accepted=row["accepted_at"] is not None,
         )
 
     async def by_guild(self, guild_id: int) -> Couple | None:
@@ -56,12 +57,15 @@ class CouplesRepository(Repository):
 
     async def active(self) -> list[Couple]:
         """Every couple whose server still has the bot."""
-        rows = await self._all("SELECT * FROM couples WHERE left_at IS NULL ORDER BY id")
+        rows = await self._all(
+            "SELECT * FROM couples WHERE left_at IS NULL AND accepted_at IS NOT NULL ORDER BY id"
+        )
         return [await self._couple_from_row(row) for row in rows]
 
     async def is_active(self, couple_id: int) -> bool:
         row = await self._one(
-            "SELECT 1 FROM couples WHERE id = ? AND left_at IS NULL", (couple_id,)
+            "SELECT 1 FROM couples WHERE id = ? AND left_at IS NULL AND accepted_at IS NOT NULL",
+            (couple_id,),
         )
         return row is not None
 
@@ -116,6 +120,19 @@ class CouplesRepository(Repository):
         couple = await self.get(couple_id)
         assert couple is not None
         return couple
+
+    async def accept(self, couple_id: int, now: datetime) -> bool:
+        changed = await self._run(
+            "UPDATE couples SET accepted_at = ? WHERE id = ? AND accepted_at IS NULL",
+            (ts(now), couple_id),
+        )
+        return changed == 1
+
+    async def delete_pending(self, guild_id: int) -> int:
+        """Drop a setup nobody accepted (a new /setup replaces it)."""
+        return await self._run(
+            "DELETE FROM couples WHERE guild_id = ? AND accepted_at IS NULL", (guild_id,)
+        )
 
     async def set_themes(self, couple_id: int, themes: Iterable[str], now: datetime) -> None:
         await self._run(

@@ -158,6 +158,15 @@ class HistoryButton(_IdButton, template=rf"cb:history:{_ID}"):
         self.item.disabled = disabled
 
 
+class AcceptButton(_IdButton, template=rf"cb:accept:{_ID}"):
+    """The partner named in /setup accepts; carries the couple's id."""
+
+    kind = "accept"
+
+    def __init__(self, couple_id: int) -> None:
+        super().__init__(couple_id, label="Accept", style=discord.ButtonStyle.primary)
+
+
 class ForgetButton(_IdButton, template=rf"cb:forget:{_ID}"):
     """Confirms /privacy forget; carries the id of the partner who asked."""
 
@@ -173,6 +182,7 @@ PERSISTENT_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     LegacyPassButton,
     LegacyShareButton,
     HistoryButton,
+    AcceptButton,
     ForgetButton,
 )
 

@@ -1,0 +1,4 @@
+-- The partner named in /setup accepts before the couple exists: until then nothing is
+-- scheduled and no command works. Couples set up before this change count as accepted.
+ALTER TABLE couples ADD COLUMN accepted_at TEXT;
+UPDATE couples SET accepted_at = created_at
