@@ -144,3 +144,30 @@ async def test_due_instants_follow_dst_for_two_kinds(
     # 02:30 happens twice on the 25th: the first occurrence (summer time, UTC+2) counts.
     assert due["daily"] == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
     assert due["gratitude"] == due["daily"]
+
+
+async def test_every_kind_of_response_is_in_the_export(
+    fake: FakeDiscord, couple: Couple, bot: CoupleBot
+) -> None:
+    import json
+
+    await set_up(fake, couple)
+    exchange = await start_gratitude(bot, couple.guild.id)
+    await bot.services.exchanges.answer(
+        couple.guild.id, GRATITUDE.name, exchange.id, couple.alex.id, {"thanks": "Tea in bed."}
+    )
+    export = await fake.slash(couple.alex, "privacy export", guild=couple.guild)
+    await export.wait_response()
+    ((_, data),) = fake.attachments(export.latest_reply or {})
+    mine = json.loads(data)["your_other_responses"]
+    assert mine == [
+        {
+            "kind": "gratitude",
+            "when": "2026-06-01",
+            "asked": "What are you glad of?",
+            "your_response": {"thanks": "Tea in bed."},
+            "passed": False,
+            "revealed": False,
+            "written_at": mine[0]["written_at"],
+        }
+    ]

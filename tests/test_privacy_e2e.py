@@ -152,3 +152,38 @@ async def test_no_answer_text_in_logs(
     assert "round" in logged  # the bot did log its work
     assert "private words" not in logged
     assert fake.token not in logged
+
+
+async def test_the_partner_who_stays_can_end_the_couple_after_the_other_left(
+    fake: FakeDiscord, couple: Couple, runner: BotRunner
+) -> None:
+    bot = await runner.start()
+    await _revealed_day(fake, couple)
+    early = await fake.slash(couple.alex, "couple end", guild=couple.guild)
+    await early.wait_response()
+    assert early.ephemeral and "still a member" in early.text
+    outsider = await fake.slash(couple.guest, "couple end", guild=couple.guild)
+    await outsider.wait_response()
+    assert "just for them" in outsider.text
+
+    couple.guild.members.remove(couple.sam)  # Sam leaves the server
+    ask = await fake.slash(couple.alex, "couple end", guild=couple.guild)
+    await ask.wait_response()
+    assert ask.ephemeral and "Before you decide" in ask.text and ask.message is not None
+    confirm = await fake.click(
+        couple.alex, ask.message, buttons(ask.message)["End our couple"], guild=couple.guild
+    )
+    await confirm.wait_response()
+    assert "stopped here" in confirm.text
+    after = await fake.slash(couple.alex, "settings", guild=couple.guild)
+    await after.wait_response()
+    assert "no couple set up" in after.text
+    runner.clock.advance(timedelta(days=2))
+    await bot.services.tick()  # nothing is posted for an ended couple
+    questions = [m for m in fake.channel_messages(couple.guild.channel_id) if "Today's" in str(m)]
+    assert len(questions) == 1  # only the one from before the end
+    runner.clock.advance(timedelta(days=6))
+    await bot.tick()
+    with sqlite3.connect(runner.database) as raw:
+        assert raw.execute("SELECT COUNT(*) FROM responses").fetchone() == (0,)
+        assert raw.execute("SELECT COUNT(*) FROM couples").fetchone() == (0,)

@@ -34,6 +34,7 @@ class Couple(Frozen):
     question_cycle: int
     partners: tuple[Partner, Partner]
     accepted: bool = True  # the partner named in /setup pressed Accept
+    ended: bool = False  # ended by the partner who stayed; deleted after the grace period
 
     @property
     def zone(self) -> ZoneInfo:

@@ -52,7 +52,7 @@ async def require_couple(tx: Tx, guild_id: int | None, user_id: int) -> Couple:
     if guild_id is None:
         raise NotInServerError
     couple = await tx.couples.by_guild(guild_id)
-    if couple is None:
+    if couple is None or couple.ended:
         raise NoCoupleError
     if not couple.has(user_id):
         raise NotPartnerError
@@ -111,8 +111,8 @@ class CouplesService:
         now = self._clock.now()
         async with self._store.write() as tx:
             existing = await tx.couples.by_guild(request.guild_id)
-            if existing is not None and not existing.accepted:
-                await tx.couples.delete_pending(request.guild_id)
+            if existing is not None and (existing.ended or not existing.accepted):
+                await tx.couples.delete_unused(request.guild_id)
                 existing = None
             if existing is not None:
                 if not existing.has(request.caller_id):

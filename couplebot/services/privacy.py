@@ -12,6 +12,7 @@ from couplebot.clock import Clock
 from couplebot.domain.daily import DAILY, answer_of, round_of
 from couplebot.domain.models import Answer, Couple, Round
 from couplebot.services.couples import require_couple
+from couplebot.services.errors import InvalidInputError
 from couplebot.services.ports import NotePost
 from couplebot.store import OutboxItem, Store, Tx
 
@@ -54,6 +55,28 @@ class PrivacyService:
         """A feature's own tables join export and forget."""
         self._sections.append(section)
 
+    async def _other_responses(self, tx: Tx, couple_id: int, user_id: int) -> list[dict[str, Any]]:
+        """This partner's responses to every other kind of exchange (weekly, reflections...)."""
+        found = []
+        for exchange_id in await tx.exchanges.responded_by(couple_id, user_id):
+            exchange = await tx.exchanges.get(exchange_id)
+            if exchange is None or exchange.kind == DAILY.name:
+                continue
+            for response in await tx.exchanges.responses(exchange_id):
+                if response.user_id == user_id:
+                    found.append(
+                        {
+                            "kind": exchange.kind,
+                            "when": exchange.slot,
+                            "asked": exchange.prompt,
+                            "your_response": response.values,
+                            "passed": response.passed,
+                            "revealed": exchange.revealed_at is not None,
+                            "written_at": response.created_at.isoformat(),
+                        }
+                    )
+        return found
+
     async def _answers_by(self, tx: Tx, couple_id: int, user_id: int) -> list[tuple[Round, Answer]]:
         """Every daily answer this partner gave, with its round, oldest first."""
         found = []
@@ -74,6 +97,7 @@ class PrivacyService:
             questions = await tx.couples.questions(couple.id, author_id=user_id)
             pauses = await tx.couples.pauses(couple.id, by=user_id)
             sections = {s.name: await s.export(tx, couple, user_id) for s in self._sections}
+            sections["your_other_responses"] = await self._other_responses(tx, couple.id, user_id)
         document: dict[str, Any] = {
             "exported_at": self._clock.now().isoformat(),
             "user_id": str(user_id),
@@ -119,9 +143,21 @@ class PrivacyService:
         A reveal that was decided but not yet posted is withdrawn (a reveal shows both
         answers or none), and the couple is told so in their channel.
         """
+        async with self._store.read() as tx:
+            couple = await require_couple(tx, guild_id, user_id)
+        return await self._forget(couple.id, user_id)
+
+    async def forget_everywhere(self, user_id: int) -> int:
+        """For an operator honouring a deletion request: this person, in every couple."""
+        async with self._store.read() as tx:
+            couple_ids = await tx.privacy.couples_of(user_id)
+        return sum([await self._forget(couple_id, user_id) for couple_id in couple_ids])
+
+    async def _forget(self, couple_id: int, user_id: int) -> int:
         now = self._clock.now()
         async with self._store.write() as tx:
-            couple = await require_couple(tx, guild_id, user_id)
+            couple = await tx.couples.get(couple_id)
+            assert couple is not None
             mine = set(await tx.exchanges.responded_by(couple.id, user_id))
             withdrawn = set()
             for item in await tx.outbox.pending():
@@ -149,6 +185,20 @@ class PrivacyService:
         await self._store.db.checkpoint()  # no forgotten text left in the WAL file
         log.info("forgot a partner's data in couple %s (%d rows)", couple.id, deleted)
         return deleted
+
+    async def end_couple(self, guild_id: int | None, user_id: int, partner_here: bool) -> None:
+        """The partner who stayed ends the couple after the other left the server: nothing
+        more is sent, and everything is deleted after the grace period."""
+        if partner_here:
+            raise InvalidInputError(
+                "Your partner is still a member of this server, so the couple can't be ended "
+                "from here. Each of you can use `/privacy forget`, or remove the bot."
+            )
+        async with self._store.write() as tx:
+            couple = await require_couple(tx, guild_id, user_id)
+            await tx.couples.end(couple.id, self._clock.now())
+            await tx.due.clear(couple.id)
+        log.info("couple %s ended by a partner; its data goes after the grace period", couple.id)
 
     async def guild_left(self, guild_id: int) -> None:
         async with self._store.write() as tx:

@@ -45,6 +45,7 @@ class CouplesRepository(Repository):
             question_cycle=row["question_cycle"],
             partners=(partners[0], partners[1]),
             accepted=row["accepted_at"] is not None,
+            ended=row["ended_at"] is not None,
         )
 
     async def by_guild(self, guild_id: int) -> Couple | None:
@@ -58,13 +59,15 @@ class CouplesRepository(Repository):
     async def active(self) -> list[Couple]:
         """Every couple whose server still has the bot."""
         rows = await self._all(
-            "SELECT * FROM couples WHERE left_at IS NULL AND accepted_at IS NOT NULL ORDER BY id"
+            "SELECT * FROM couples WHERE left_at IS NULL AND ended_at IS NULL "
+            "AND accepted_at IS NOT NULL ORDER BY id"
         )
         return [await self._couple_from_row(row) for row in rows]
 
     async def is_active(self, couple_id: int) -> bool:
         row = await self._one(
-            "SELECT 1 FROM couples WHERE id = ? AND left_at IS NULL AND accepted_at IS NOT NULL",
+            "SELECT 1 FROM couples WHERE id = ? AND left_at IS NULL AND ended_at IS NULL "
+            "AND accepted_at IS NOT NULL",
             (couple_id,),
         )
         return row is not None
@@ -128,11 +131,20 @@ class CouplesRepository(Repository):
         )
         return changed == 1
 
-    async def delete_pending(self, guild_id: int) -> int:
-        """Drop a setup nobody accepted (a new /setup replaces it)."""
+    async def delete_unused(self, guild_id: int) -> int:
+        """Drop a setup nobody accepted, or a couple that was ended: a new /setup replaces it."""
         return await self._run(
-            "DELETE FROM couples WHERE guild_id = ? AND accepted_at IS NULL", (guild_id,)
+            "DELETE FROM couples WHERE guild_id = ? "
+            "AND (accepted_at IS NULL OR ended_at IS NOT NULL)",
+            (guild_id,),
         )
+
+    async def end(self, couple_id: int, now: datetime) -> bool:
+        changed = await self._run(
+            "UPDATE couples SET ended_at = ? WHERE id = ? AND ended_at IS NULL",
+            (ts(now), couple_id),
+        )
+        return changed == 1
 
     async def set_themes(self, couple_id: int, themes: Iterable[str], now: datetime) -> None:
         await self._run(

@@ -41,6 +41,12 @@ class PrivacyRepository(Repository):
         )
         return deleted
 
+    async def couples_of(self, user_id: int) -> list[int]:
+        rows = await self._all(
+            "SELECT couple_id FROM partners WHERE user_id = ? ORDER BY couple_id", (user_id,)
+        )
+        return [int(r["couple_id"]) for r in rows]
+
     async def guild_ids(self) -> set[int]:
         """Servers of couples the bot still serves (not yet marked as left)."""
         rows = await self._all("SELECT guild_id FROM couples WHERE left_at IS NULL")
@@ -62,5 +68,7 @@ class PrivacyRepository(Repository):
 
     async def delete_couples_left_before(self, cutoff: datetime) -> int:
         return await self._run(
-            "DELETE FROM couples WHERE left_at IS NOT NULL AND left_at < ?", (ts(cutoff),)
+            "DELETE FROM couples WHERE (left_at IS NOT NULL AND left_at < ?) "
+            "OR (ended_at IS NOT NULL AND ended_at < ?)",
+            (ts(cutoff), ts(cutoff)),
         )

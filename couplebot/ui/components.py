@@ -167,6 +167,15 @@ class AcceptButton(_IdButton, template=rf"cb:accept:{_ID}"):
         super().__init__(couple_id, label="Accept", style=discord.ButtonStyle.primary)
 
 
+class EndButton(_IdButton, template=rf"cb:end:{_ID}"):
+    """Confirms /couple end; carries the id of the partner who asked."""
+
+    kind = "end"
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__(user_id, label="End our couple", style=discord.ButtonStyle.danger)
+
+
 class ForgetButton(_IdButton, template=rf"cb:forget:{_ID}"):
     """Confirms /privacy forget; carries the id of the partner who asked."""
 
@@ -183,6 +192,7 @@ PERSISTENT_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     LegacyShareButton,
     HistoryButton,
     AcceptButton,
+    EndButton,
     ForgetButton,
 )
 
