@@ -44,10 +44,6 @@ class TodayResult:
     created: bool
 
 
-def reminder_key(exchange_id: int, user_id: int) -> str:
-    return f"remind:{exchange_id}:{user_id}:1"
-
-
 class DailyKind(KindPolicy):
     spec = DAILY
     refusals: ClassVar[dict[ExchangeRefusal, str]] = {
@@ -135,16 +131,15 @@ class DailyService:
         """When the day's one gentle reminder is due, if one is still to come."""
         today = local_date(now, couple.zone)
         exchange = await tx.exchanges.find(couple.id, DAILY.name, today.isoformat())
-        if exchange is None or exchange.state is not ExchangeState.OPEN:
+        if exchange is None or exchange.message_id is None:
             return None
-        if exchange.message_id is None or await tx.couples.paused_until(couple.id, today):
+        if await tx.couples.paused_until(couple.id, today):
             return None
+        waiting_id = await self._engine.waiting_partner(tx, couple, exchange)
+        if waiting_id is None:
+            return None
+        waiting = couple.partner(waiting_id)
         responses = await tx.exchanges.responses(exchange.id)
-        if len(responses) != 1:
-            return None
-        waiting = couple.other(responses[0].user_id)
-        if await tx.outbox.has(reminder_key(exchange.id, waiting.user_id)):
-            return None
         return reminder_due_at(
             posted_at=exchange.created_at,
             first_answer_at=responses[0].created_at,
@@ -164,16 +159,7 @@ class DailyService:
             today = local_date(now, couple.zone)
             exchange = await tx.exchanges.find(couple.id, DAILY.name, today.isoformat())
             assert exchange is not None
-            responses = await tx.exchanges.responses(exchange.id)
-            waiting = couple.other(responses[0].user_id)
-            await tx.outbox.enqueue(
-                reminder_key(exchange.id, waiting.user_id),
-                couple_id=couple.id,
-                kind="remind",
-                exchange_id=exchange.id,
-                user_id=waiting.user_id,
-                now=now,
-            )
+            await self._engine.queue_reminder(tx, couple, exchange)
 
     async def _start_round(
         self, couple_id: int, day: date, *, only_if_unpaused: bool

@@ -53,6 +53,11 @@ PROMPT_CHANGED = (
 )
 
 
+def reminder_key(exchange_id: int, user_id: int) -> str:
+    """The outbox key of the one reminder an exchange may send a partner."""
+    return f"remind:{exchange_id}:{user_id}:1"
+
+
 def question_key(exchange_id: int) -> str:
     """The outbox key of an exchange's prompt post (its marker keeps finding the message)."""
     return f"question:{exchange_id}"
@@ -310,6 +315,30 @@ class ExchangeEngine:
                 exchange_id=exchange.id,
                 part=part,
                 now=now,
+            )
+
+    async def waiting_partner(self, tx: Tx, couple: Couple, exchange: Exchange) -> int | None:
+        """The partner a reminder would go to: one has answered, the other not yet, and no
+        reminder was queued for them. None when no reminder is due."""
+        responses = await tx.exchanges.responses(exchange.id)
+        if exchange.state is not ExchangeState.OPEN or len(responses) != 1:
+            return None
+        waiting = couple.other(responses[0].user_id).user_id
+        if await tx.outbox.has(reminder_key(exchange.id, waiting)):
+            return None
+        return waiting
+
+    async def queue_reminder(self, tx: Tx, couple: Couple, exchange: Exchange) -> None:
+        """Queue the one gentle reminder to the partner who has not answered yet, once."""
+        waiting = await self.waiting_partner(tx, couple, exchange)
+        if waiting is not None:
+            await tx.outbox.enqueue(
+                reminder_key(exchange.id, waiting),
+                couple_id=couple.id,
+                kind="remind",
+                exchange_id=exchange.id,
+                user_id=waiting,
+                now=self._clock.now(),
             )
 
     async def settle(self, exchange_id: int) -> None:

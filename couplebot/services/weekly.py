@@ -11,7 +11,7 @@ from couplebot.clock import Clock
 from couplebot.content import Content
 from couplebot.domain.checkin_exchanges import WEEKLY
 from couplebot.domain.checkins import WEEKLY_APPRECIATIONS_HEADING, WEEKLY_OPENING
-from couplebot.domain.exchange import Exchange, ExchangeRefusal, ExchangeState
+from couplebot.domain.exchange import Exchange, ExchangeRefusal
 from couplebot.domain.models import Couple
 from couplebot.domain.schedule import local_date, parse_hhmm
 from couplebot.domain.weekly import (
@@ -23,7 +23,6 @@ from couplebot.domain.weekly import (
 )
 from couplebot.services.checkins import is_long_distance
 from couplebot.services.couples import require_couple
-from couplebot.services.daily import reminder_key
 from couplebot.services.due import DueWork
 from couplebot.services.errors import InvalidInputError
 from couplebot.services.exchanges import ExchangeEngine, KindPolicy
@@ -151,16 +150,13 @@ class WeeklyService:
     async def _reminder_at(self, tx: Tx, couple: Couple, now: datetime) -> datetime | None:
         """The one gentle reminder, on the day after the post, to the partner yet to answer."""
         exchange = await tx.exchanges.latest(couple.id, WEEKLY.name)
-        if exchange is None or exchange.state is not ExchangeState.OPEN:
+        if exchange is None or exchange.message_id is None:
             return None
-        if exchange.message_id is None:
+        waiting_id = await self._engine.waiting_partner(tx, couple, exchange)
+        if waiting_id is None:
             return None
+        waiting = couple.partner(waiting_id)
         responses = await tx.exchanges.responses(exchange.id)
-        if len(responses) != 1:
-            return None
-        waiting = couple.other(responses[0].user_id)
-        if await tx.outbox.has(reminder_key(exchange.id, waiting.user_id)):
-            return None
         tz = couple.zone_of(waiting.user_id)
         next_day = local_date(exchange.created_at, tz) + timedelta(days=1)
         if local_date(now, tz) > next_day:
@@ -186,16 +182,7 @@ class WeeklyService:
                 return
             exchange = await tx.exchanges.latest(couple.id, WEEKLY.name)
             assert exchange is not None
-            responses = await tx.exchanges.responses(exchange.id)
-            waiting = couple.other(responses[0].user_id)
-            await tx.outbox.enqueue(
-                reminder_key(exchange.id, waiting.user_id),
-                couple_id=couple.id,
-                kind="remind",
-                exchange_id=exchange.id,
-                user_id=waiting.user_id,
-                now=now,
-            )
+            await self._engine.queue_reminder(tx, couple, exchange)
 
     # /weekly-checkin
 
