@@ -151,10 +151,14 @@ class DueWork:
             if not due:  # (an item that could not even be postponed is not tried twice)
                 return ran
             seen.update((i.couple_id, i.item) for i in due)
-            batched = [item for item in due if item.item in self._tx_handlers]
+            batched: list[DueItem] = []  # in due order: a run of batchable items at a time
             for item in due:
-                if item.item not in self._tx_handlers:
-                    await self._run_one(item, now)
+                if item.item in self._tx_handlers:
+                    batched.append(item)
+                    continue
+                await self._run_batched(batched, now)
+                batched = []
+                await self._run_one(item, now)
             await self._run_batched(batched, now)
             ran += len(due)
 
