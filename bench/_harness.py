@@ -77,7 +77,8 @@ async def populate(database: Path, guilds: list[FakeGuild], question_time: wall_
     with conn:
         conn.executemany(
             "INSERT INTO couples (id, guild_id, channel_id, timezone, question_time, themes, "
-            "deep_days, created_at, updated_at) VALUES (?, ?, ?, 'UTC', ?, ?, ?, ?, ?)",
+            "deep_days, created_at, updated_at, accepted_at) "
+            "VALUES (?, ?, ?, 'UTC', ?, ?, ?, ?, ?, ?)",
             [
                 (
                     i,
@@ -86,6 +87,7 @@ async def populate(database: Path, guilds: list[FakeGuild], question_time: wall_
                     question_time.strftime("%H:%M"),
                     themes,
                     deep,
+                    created,
                     created,
                     created,
                 )
