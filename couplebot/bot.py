@@ -7,7 +7,7 @@ import hashlib
 import json
 import logging
 import random
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 import discord
@@ -131,6 +131,7 @@ class CoupleBot(commands.Bot):
         await self.services.outbox.flush()  # posts a crash left unsent
         await self.services.exchanges.refresh_recent()
         if self._tick_seconds:
+            self.services.due.wake_with(self._wake_at)  # and at each next due instant
             await self.tick()  # catch up at once: today's round, if it is due and not out yet
             # APScheduler only wakes us; what is due is decided from the DB and our clock.
             self.scheduler.add_job(
@@ -143,6 +144,17 @@ class CoupleBot(commands.Bot):
                 id="tick",
             )
             self.scheduler.start()
+
+    def _wake_at(self, instant: datetime) -> None:
+        self.scheduler.add_job(
+            self.tick,
+            "date",
+            run_date=instant,
+            id="wake",
+            replace_existing=True,
+            misfire_grace_time=None,
+            coalesce=True,
+        )
 
     async def tick(self) -> None:
         try:

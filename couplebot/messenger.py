@@ -9,6 +9,7 @@ from typing import Any
 import discord
 from discord.ext import commands
 
+from couplebot import rest_budget
 from couplebot.services.ports import (
     NotePost,
     Post,
@@ -32,6 +33,7 @@ FOOTER_SEPARATOR = " · "
 class DiscordMessenger:
     def __init__(self, bot: commands.Bot) -> None:
         self._bot = bot
+        self.budget = rest_budget.install(bot.http)  # every REST call, not only ours
 
     async def _channel(self, post: Post) -> discord.abc.Messageable:
         dm_user = post.user_id if isinstance(post, ReminderPost) else None

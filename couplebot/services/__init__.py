@@ -63,6 +63,7 @@ def build_services(
 ) -> Services:
     outbox = Outbox(store, messenger, clock)
     due = DueWork(store, clock)
+    due.after_commit(outbox.kick)  # the morning's posts go out while later rounds are made
     engine = ExchangeEngine(store, clock, outbox, messenger)
     privacy = PrivacyService(store, clock, due.replan, engine.refresh)
     outbox.register(WITHDRAWN_NOTE, withdrawn_note)

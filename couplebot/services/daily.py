@@ -97,7 +97,11 @@ class DailyService:
         self._due = due
         self._rng = rng or random.Random()  # noqa: S311 - picking questions, not secrets
         engine.add_kind(DailyKind(content, due))
-        due.register(self._plan, {ROUND_ITEM: self._round_due, REMIND_ITEM: self._remind_due})
+        due.register(
+            self._plan,
+            {REMIND_ITEM: self._remind_due},
+            tx_handlers={ROUND_ITEM: self._round_due},
+        )
 
     # Scheduling
 
@@ -118,14 +122,17 @@ class DailyService:
         after = max(now, timing.due_at)
         return next_round(after, couple.question_time, couple.zone)[1]
 
-    async def _round_due(self, couple_id: int, now: datetime) -> None:
-        async with self._store.read() as tx:
-            couple = await tx.couples.get(couple_id)
-        if couple is None:
-            return
+    async def _round_due(self, tx: Tx, couple: Couple, now: datetime) -> None:
+        """The morning's round, in the due-work batch's transaction (many couples per one)."""
         timing = todays_round(now, couple.question_time, couple.zone)
-        if timing.status == "due":
-            await self._start_round(couple.id, timing.local_date, only_if_unpaused=True)
+        if timing.status != "due":
+            return
+        day = timing.local_date
+        if await tx.couples.paused_until(couple.id, day) is not None:
+            return
+        exchange, created = await self._create_round(tx, couple, day)
+        if created:
+            log.info("round %s created for couple %s on %s", exchange.id, couple.id, day)
 
     async def _reminder_at(self, tx: Tx, couple: Couple, now: datetime) -> datetime | None:
         """When the day's one gentle reminder is due, if one is still to come."""
@@ -176,25 +183,28 @@ class DailyService:
             couple = await tx.couples.get(couple_id)
             if couple is None:
                 return None
-            existing = await tx.exchanges.find(couple.id, DAILY.name, slot)
-            if existing is not None:
-                return TodayResult(round_of(existing), created=False)
-            question, cycle = await self._pick(tx, couple, day)
-            exchange, created = await self._engine.start(
-                tx,
-                couple,
-                DAILY.name,
-                slot,
-                topic_id=question.id,
-                prompt=question.text,
-                private=is_private(question),
-                details=round_details(question),
-                cycle=cycle,
-            )
+            exchange, created = await self._create_round(tx, couple, day)
             await self._due.plan(tx, couple)
         if created:
             log.info("round %s created for couple %s on %s", exchange.id, couple.id, day)
         return TodayResult(round_of(exchange), created)
+
+    async def _create_round(self, tx: Tx, couple: Couple, day: date) -> tuple[Exchange, bool]:
+        existing = await tx.exchanges.find(couple.id, DAILY.name, day.isoformat())
+        if existing is not None:
+            return existing, False
+        question, cycle = await self._pick(tx, couple, day)
+        return await self._engine.start(
+            tx,
+            couple,
+            DAILY.name,
+            day.isoformat(),
+            topic_id=question.id,
+            prompt=question.text,
+            private=is_private(question),
+            details=round_details(question),
+            cycle=cycle,
+        )
 
     async def _pick(
         self, tx: Tx, couple: Couple, day: date, exclude: tuple[str, ...] = ()

@@ -2,13 +2,18 @@
 
 Features register a planner (when is each of a couple's items next due, computed
 from settings and the DB) and a handler per item. A wake reads only what is due now
-by index; each item runs on its own, so one couple's failure never stops another's.
+by index. Items whose handler works inside a transaction (a TxHandler, e.g. the
+morning's round) run many couples per transaction, each batch short enough to keep the
+database free for people clicking; a batch that fails is run again couple by couple,
+so one couple's failure never stops another's.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 from couplebot.clock import Clock
@@ -22,9 +27,15 @@ Planner = Callable[[Tx, Couple, datetime], Awaitable[dict[str, datetime | None]]
 # Handler: does the item's work (idempotently) for a couple, at `now`; the couple is
 # replanned after it, so the planner decides when the item is next due.
 Handler = Callable[[int, datetime], Awaitable[None]]
+# TxHandler: the same, inside the caller's write transaction (idempotent, as above).
+TxHandler = Callable[[Tx, Couple, datetime], Awaitable[None]]
 
 RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
-BATCH = 500
+BATCH = 500  # due items read per query
+# A write batch ends after this many couples or this long, whichever comes first, so a
+# click waits at most about this long for the database.
+TX_BATCH_COUPLES = 50
+TX_BATCH_SECONDS = 0.02
 
 
 class DueWork:
@@ -33,11 +44,49 @@ class DueWork:
         self._clock = clock
         self._planners: list[Planner] = []
         self._handlers: dict[str, Handler] = {}
+        self._tx_handlers: dict[str, TxHandler] = {}
         self._failures: dict[tuple[int, str], int] = {}
+        self._after_commit: list[Callable[[], None]] = []
+        self._run_lock = asyncio.Lock()
+        self._wake: Callable[[datetime], None] | None = None
+        self._wake_at: datetime | None = None
 
-    def register(self, planner: Planner, handlers: dict[str, Handler]) -> None:
+    def register(
+        self,
+        planner: Planner,
+        handlers: dict[str, Handler],
+        tx_handlers: dict[str, TxHandler] | None = None,
+    ) -> None:
         self._planners.append(planner)
         self._handlers.update(handlers)
+        self._tx_handlers.update(tx_handlers or {})
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Called after each batch of due work commits (e.g. the outbox starts sending)."""
+        self._after_commit.append(callback)
+
+    def wake_with(self, wake: Callable[[datetime], None]) -> None:
+        """Whoever runs the scheduler: `wake(instant)` asks for a wake-up then; it is
+        called again whenever something comes due earlier than the last instant asked."""
+        self._wake = wake
+
+    def _wake_by(self, due_at: datetime) -> None:
+        if self._wake is None:
+            return
+        if self._wake_at is None or due_at < self._wake_at or self._wake_at <= self._clock.now():
+            self._wake_at = due_at
+            self._wake(due_at)
+
+    async def _arm_next_wake(self) -> None:
+        if self._wake is not None:
+            self._wake_at = None
+            upcoming = await self.next_due()
+            if upcoming is not None:
+                self._wake_by(upcoming)
+
+    def _committed(self) -> None:
+        for callback in self._after_commit:
+            callback()
 
     async def plan(self, tx: Tx, couple: Couple) -> None:
         """Recompute the couple's due instants in the caller's transaction."""
@@ -48,6 +97,8 @@ class DueWork:
         for planner in self._planners:
             for item, due_at in (await planner(tx, couple, now)).items():
                 await tx.due.set(couple.id, item, due_at)
+                if due_at is not None:
+                    self._wake_by(due_at)
 
     async def replan(self, couple_id: int) -> None:
         async with self._store.write() as tx:
@@ -59,25 +110,106 @@ class DueWork:
         """On start and after an upgrade: the due instants follow from settings and the DB."""
         async with self._store.read() as tx:
             couples = await tx.couples.active()
-        for couple in couples:
+        done = 0
+        while done < len(couples):
+            chunk: list[Couple] = []
             try:
-                await self.replan(couple.id)
+                async with self._store.write() as tx:
+                    started = time.perf_counter()
+                    for couple in couples[done:]:
+                        chunk.append(couple)
+                        await self.plan(tx, couple)
+                        if _batch_full(len(chunk), started):
+                            break
             except Exception:
-                log.exception("could not plan the due work of couple %s", couple.id)
+                for couple in chunk:  # one by one, so one couple's trouble stays its own
+                    try:
+                        await self.replan(couple.id)
+                    except Exception:
+                        log.exception("could not plan the due work of couple %s", couple.id)
+            done += len(chunk)
+            await asyncio.sleep(0)
+
+    async def next_due(self) -> datetime | None:
+        async with self._store.read() as tx:
+            return await tx.due.next_due()
 
     async def run(self) -> int:
-        """Do what is due now. Returns how many items ran."""
-        now = self._clock.now()
-        async with self._store.read() as tx:
-            due = await tx.due.due(now, BATCH)
-        for item in due:
-            await self._run_one(item, now)
-        return len(due)
+        """Do what is due now, one run at a time; then ask for a wake-up at the next due
+        instant. Returns how many items ran."""
+        async with self._run_lock:
+            ran = await self._run_due(self._clock.now())
+            await self._arm_next_wake()
+            return ran
+
+    async def _run_due(self, now: datetime) -> int:
+        ran = 0
+        seen: set[tuple[int, str]] = set()
+        while True:
+            async with self._store.read() as tx:
+                due = [i for i in await tx.due.due(now, BATCH) if (i.couple_id, i.item) not in seen]
+            if not due:  # (an item that could not even be postponed is not tried twice)
+                return ran
+            seen.update((i.couple_id, i.item) for i in due)
+            batched: list[DueItem] = []  # in due order: a run of batchable items at a time
+            for item in due:
+                if item.item in self._tx_handlers:
+                    batched.append(item)
+                    continue
+                await self._run_batched(batched, now)
+                batched = []
+                await self._run_one(item, now)
+            await self._run_batched(batched, now)
+            ran += len(due)
+
+    async def _run_batched(self, items: Sequence[DueItem], now: datetime) -> None:
+        done = 0
+        while done < len(items):
+            batch: list[DueItem] = []
+            try:
+                async with self._store.write() as tx:
+                    started = time.perf_counter()
+                    for item in items[done:]:
+                        batch.append(item)
+                        await self._run_in(tx, item, now)
+                        if _batch_full(len(batch), started):
+                            break
+            except Exception:
+                log.warning("a batch of %d due items failed; running them one by one", len(batch))
+                for item in batch:
+                    await self._run_one(item, now)
+            else:
+                for item in batch:
+                    self._failures.pop((item.couple_id, item.item), None)
+            done += len(batch)
+            self._committed()
+            await asyncio.sleep(0)  # let waiting clicks have the database between batches
+
+    async def _run_in(self, tx: Tx, item: DueItem, now: datetime) -> None:
+        couple = await tx.couples.get(item.couple_id)
+        if couple is None:
+            await tx.due.set(item.couple_id, item.item, None)
+            return
+        await self._tx_handlers[item.item](tx, couple, now)
+        await self._plan_and_move_on(tx, couple, item, now)
+
+    async def _plan_and_move_on(self, tx: Tx, couple: Couple, item: DueItem, now: datetime) -> None:
+        await self.plan(tx, couple)
+        still = (await tx.due.of(item.couple_id)).get(item.item)
+        if still is not None and still <= now:  # a planner must move on; never spin
+            log.warning("due item %s of couple %s did not move on", item.item, item.couple_id)
+            await tx.due.set(item.couple_id, item.item, now + RETRY_AFTER[0])
 
     async def _run_one(self, item: DueItem, now: datetime) -> None:
         handler = self._handlers.get(item.item)
         key = (item.couple_id, item.item)
         try:
+            if item.item in self._tx_handlers:
+                async with self._store.write() as tx:
+                    await self._run_in(tx, item, now)
+                self._failures.pop(key, None)
+                self._committed()
+                return
             if handler is None:
                 log.warning("no handler for due item %s; dropping it", item.item)
                 async with self._store.write() as tx:
@@ -88,13 +220,12 @@ class DueWork:
             async with self._store.write() as tx:
                 couple = await tx.couples.get(item.couple_id)
                 if couple is not None:
-                    await self.plan(tx, couple)
-                still = (await tx.due.of(item.couple_id)).get(item.item)
-                if still is not None and still <= now:  # a planner must move on; never spin
-                    log.warning(
-                        "due item %s of couple %s did not move on", item.item, item.couple_id
-                    )
-                    await tx.due.set(item.couple_id, item.item, now + RETRY_AFTER[0])
+                    await self._plan_and_move_on(tx, couple, item, now)
+                else:
+                    still = (await tx.due.of(item.couple_id)).get(item.item)
+                    if still is not None and still <= now:
+                        await tx.due.set(item.couple_id, item.item, now + RETRY_AFTER[0])
+            self._committed()
         except Exception as exc:
             failures = self._failures[key] = self._failures.get(key, 0) + 1
             wait = RETRY_AFTER[min(failures, len(RETRY_AFTER)) - 1]
@@ -111,3 +242,7 @@ class DueWork:
                     await tx.due.set(item.couple_id, item.item, now + wait)
             except Exception:
                 log.exception("could not postpone due item %s", item.item)
+
+
+def _batch_full(size: int, started: float) -> bool:
+    return size >= TX_BATCH_COUPLES or time.perf_counter() - started >= TX_BATCH_SECONDS

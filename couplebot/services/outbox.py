@@ -2,6 +2,11 @@
 
 It knows no feature. Features register a builder per row kind (what to send for a
 row, from the DB as it is now) and, if they need it, a hook for when a row was sent.
+
+Sending is concurrent across couples (at most CONCURRENCY posts in flight; the REST
+budget and discord.py's route buckets pace them) and strictly in row order within a
+couple: a couple's next post waits for its previous one, and a couple whose post failed
+sends nothing more in this flush, while every other couple goes on.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from couplebot.clock import Clock
 from couplebot.services.ports import Messenger, Post, UndeliverableError, post_marker
@@ -18,11 +23,13 @@ from couplebot.store import OutboxItem, Store, Tx
 
 log = logging.getLogger(__name__)
 
-# Discord dedupes a nonce for a few minutes; older unsent posts are looked up first.
+# Discord dedupes a nonce for a few minutes; a post that may have been sent longer ago
+# than this is looked up in the channel before it is sent again.
 NONCE_TRUST_WINDOW = timedelta(minutes=2)
 # A send that takes longer may still have happened; it stays pending and is retried
 # with the same nonce, which Discord (and the history check) turn into a no-op.
 SEND_TIMEOUT_SECONDS = 30.0
+CONCURRENCY = 40
 
 Builder = Callable[[Tx, OutboxItem], Awaitable[Post | None]]
 SentHook = Callable[[Tx, OutboxItem, int], Awaitable[None]]
@@ -33,6 +40,18 @@ def nonce_for(dedupe_key: str) -> str:
     return "cb" + hashlib.sha256(dedupe_key.encode()).hexdigest()[:23]
 
 
+class _Flush:
+    """One pass over the pending rows: a chain of tasks per couple."""
+
+    def __init__(self) -> None:
+        self.last_id = 0
+        self.threads: dict[int, asyncio.Task[int]] = {}  # the latest task of each couple
+        self.blocked: set[int] = set()  # couples whose post failed in this pass
+        self.running = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+
 class Outbox:
     def __init__(self, store: Store, messenger: Messenger, clock: Clock) -> None:
         self._store = store
@@ -41,35 +60,91 @@ class Outbox:
         self._builders: dict[str, Builder] = {}
         self._sent_hooks: dict[str, SentHook] = {}
         self._flush_lock = asyncio.Lock()
+        self._in_flight = asyncio.Semaphore(CONCURRENCY)
+        self._more = asyncio.Event()  # rows were committed while a flush runs
+        self._started = clock.now()
+        self._first_tried: dict[int, datetime] = {}  # by this process, rows it created
+        self._background: asyncio.Task[int] | None = None
 
     def register(self, kind: str, builder: Builder, on_sent: SentHook | None = None) -> None:
         self._builders[kind] = builder
         if on_sent is not None:
             self._sent_hooks[kind] = on_sent
 
+    def kick(self) -> None:
+        """New rows are committed: a running flush picks them up, or one starts."""
+        if self._flush_lock.locked():
+            self._more.set()
+        elif self._background is None or self._background.done():
+            self._background = asyncio.create_task(self.flush(), name="outbox-flush")
+
     async def flush(self) -> int:
         """Send every pending post once, one flush at a time. Returns how many were sent."""
+        self._more.set()  # a flush already running reads again before it ends
         async with self._flush_lock:
+            return await self._drive(_Flush())
+
+    async def _drive(self, flush: _Flush) -> int:
+        tasks: list[asyncio.Task[int]] = []
+        while True:
+            self._more.clear()
             async with self._store.read() as tx:
-                pending = await tx.outbox.pending()
-            sent = 0
-            # One thread of posts (an exchange's, or a couple's others) waits for its
-            # earlier posts; other threads go on.
-            held_back: set[tuple[int, int | None]] = set()
-            for item in pending:
-                thread = (item.couple_id, item.exchange_id)
-                if thread in held_back:
-                    continue
+                rows = await tx.outbox.pending(after_id=flush.last_id)
+            by_couple: dict[int, list[OutboxItem]] = {}
+            for row in rows:
+                flush.last_id = max(flush.last_id, row.id)
+                if row.couple_id not in flush.blocked:
+                    by_couple.setdefault(row.couple_id, []).append(row)
+            for couple_id, items in by_couple.items():
+                task = asyncio.create_task(
+                    self._thread(flush, items, flush.threads.get(couple_id)),
+                    name=f"outbox-couple-{couple_id}",
+                )
+                flush.threads[couple_id] = task
+                tasks.append(task)
+            if not rows and flush.idle.is_set():
+                break
+            more = asyncio.ensure_future(self._more.wait())
+            idle = asyncio.ensure_future(flush.idle.wait())
+            await asyncio.wait({more, idle}, return_when=asyncio.FIRST_COMPLETED)
+            more.cancel()
+            idle.cancel()
+        return sum(t.result() for t in tasks if not t.cancelled())
+
+    async def _thread(
+        self, flush: _Flush, items: list[OutboxItem], previous: asyncio.Task[int] | None
+    ) -> int:
+        flush.running += 1
+        flush.idle.clear()
+        sent = 0
+        try:
+            if previous is not None:
+                await asyncio.wait({previous})
+            for item in items:
+                if item.couple_id in flush.blocked:
+                    break
                 try:
-                    if await self._deliver(item):
-                        sent += 1
+                    async with self._in_flight:
+                        sent += await self._deliver(item)
                 except TimeoutError:
                     log.warning("sending %s timed out; will retry", item.dedupe_key)
-                    held_back.add(thread)
+                    flush.blocked.add(item.couple_id)
                 except Exception:
                     log.exception("could not send %s; will retry", item.dedupe_key)
-                    held_back.add(thread)
-            return sent
+                    flush.blocked.add(item.couple_id)
+        finally:
+            flush.running -= 1
+            if flush.running == 0:
+                flush.idle.set()
+        return sent
+
+    def _may_have_been_sent_long_ago(self, item: OutboxItem, now: datetime) -> bool:
+        """Rows this process created were tried by nobody else: trust the nonce until
+        our own first try is older than the window. Older rows: by their age."""
+        if item.created_at < self._started:
+            return now - item.created_at > NONCE_TRUST_WINDOW
+        first = self._first_tried.setdefault(item.id, now)
+        return now - first > NONCE_TRUST_WINDOW
 
     async def _deliver(self, item: OutboxItem) -> bool:
         post = await self._build(item)
@@ -78,7 +153,7 @@ class Outbox:
         if post is not None:
             try:
                 async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
-                    if self._clock.now() - item.created_at > NONCE_TRUST_WINDOW:
+                    if self._may_have_been_sent_long_ago(item, self._clock.now()):
                         message_id = await self._messenger.find_sent(post, marker)
                     if message_id is None:
                         message_id = await self._messenger.send(
@@ -92,6 +167,7 @@ class Outbox:
             hook = self._sent_hooks.get(item.kind)
             if hook is not None and message_id is not None:
                 await hook(tx, item, message_id)
+        self._first_tried.pop(item.id, None)
         return post is not None
 
     async def _build(self, item: OutboxItem) -> Post | None:

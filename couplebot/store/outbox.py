@@ -52,8 +52,11 @@ class OutboxRepository(Repository):
             await self._one("SELECT 1 FROM outbox WHERE dedupe_key = ?", (dedupe_key,)) is not None
         )
 
-    async def pending(self) -> list[OutboxItem]:
-        rows = await self._all("SELECT * FROM outbox WHERE sent_at IS NULL ORDER BY id")
+    async def pending(self, *, after_id: int = 0) -> list[OutboxItem]:
+        """Unsent rows in the order they were recorded; `after_id`: only newer ones."""
+        rows = await self._all(
+            "SELECT * FROM outbox WHERE sent_at IS NULL AND id > ? ORDER BY id", (after_id,)
+        )
         return [
             OutboxItem(
                 id=r["id"],

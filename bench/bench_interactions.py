@@ -1,0 +1,176 @@
+"""Benchmark 3, interactions under load: clicks and modal submits during a fan-out.
+
+Run: python bench/bench_interactions.py --couples 10000 --rate 200 --seconds 30
+
+This process plays Discord (the fake, with its rate-limit model and 100 ms per call) and
+the load: once the morning fan-out of N couples has begun, it sends --rate interactions
+per second for --seconds (answer clicks on posted questions, and the submits of the
+modals those clicks opened, across many couples). The bot is a separate process.
+Latency: from INTERACTION_CREATE sent to the interaction callback received, minus the
+fake's one-way delay (half its latency); raw figures too. Goal: p99 <= 50 ms, max < 1 s.
+Writes bench/results/interactions-<N>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from _harness import BotProcess, add_couples, at, populate, start_fake, write_result
+
+from couplebot.fake_discord import FakeDiscord, FakeGuild, FakeInteraction
+
+
+class TimedCallbacks(list[dict[str, Any]]):
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        super().__init__(items)
+        self.at: float | None = None
+
+    def append(self, item: dict[str, Any]) -> None:
+        if self.at is None:
+            self.at = time.perf_counter()
+        super().append(item)
+
+
+def answer_button(message: dict[str, Any]) -> str | None:
+    for row in message.get("components") or []:
+        for component in row.get("components") or []:
+            if component.get("label") == "Answer" and not component.get("disabled"):
+                return str(component["custom_id"])
+    return None
+
+
+class Load:
+    def __init__(self, fake: FakeDiscord, guilds: list[FakeGuild], seed: int) -> None:
+        self.fake = fake
+        self.guilds = guilds
+        self.rng = random.Random(seed)
+        self.modals: list[tuple[FakeGuild, FakeInteraction]] = []
+        self.timings: list[tuple[str, float, TimedCallbacks]] = []
+        self.skipped = 0
+
+    async def one(self) -> None:
+        opened_ones = [m for m in self.modals if m[1].modal is not None]
+        if opened_ones and self.rng.random() < 0.5:
+            guild, opened = self.rng.choice(opened_ones)
+            self.modals.remove((guild, opened))
+            started = time.perf_counter()
+            interaction = await self.fake.submit_modal(
+                opened.user, opened, {"answer": "The walk home in the rain."}, guild=guild
+            )
+            self._time("submit", started, interaction)
+            return
+        for _ in range(20):
+            guild = self.rng.choice(self.guilds)
+            messages = self.fake.channel_messages(guild.channel_id)
+            custom_id = answer_button(messages[0]) if messages else None
+            if custom_id is None:
+                continue
+            user = self.rng.choice(guild.members[1:3])
+            started = time.perf_counter()
+            interaction = await self.fake.click(user, messages[0], custom_id, guild=guild)
+            self._time("click", started, interaction)
+            self.modals.append((guild, interaction))
+            return
+        self.skipped += 1
+
+    def _time(self, kind: str, started: float, interaction: FakeInteraction) -> None:
+        callbacks = TimedCallbacks(interaction.callbacks)
+        interaction.callbacks = callbacks
+        self.timings.append((kind, started, callbacks))
+
+    async def run(self, rate: float, seconds: float) -> None:
+        tasks = []
+        begin = time.perf_counter()
+        for i in range(int(rate * seconds)):
+            delay = begin + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.ensure_future(self.one()))
+        await asyncio.gather(*tasks)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
+
+
+async def run(args: argparse.Namespace) -> dict[str, object]:
+    n = args.couples
+    due = at(8)
+    lead = args.lead if args.lead is not None else 15 + n * 0.004
+    fake = await start_fake(rate_limits=True, latency=args.latency, validate=False)
+    try:
+        guilds = add_couples(fake, n)
+        with tempfile.TemporaryDirectory(prefix="bench-interactions-") as tmp:
+            bot = BotProcess(fake, Path(tmp), due - timedelta(seconds=lead))
+            await populate(bot.database, guilds, due.time())
+            await bot.start()
+            await bot.wait_ready(timeout=lead + 600)
+            due_real = bot.real_time_of(due)
+            while time.time() < due_real + args.after:
+                bot.check_alive()
+                await asyncio.sleep(0.05)
+            load = Load(fake, guilds, seed=7)
+            await load.run(args.rate, args.seconds)
+            await asyncio.sleep(3)  # the last callbacks
+            posted = sum(1 for g in guilds if fake.channel_messages(g.channel_id))
+            traffic = fake.traffic.as_dict()
+            await bot.stop()
+    finally:
+        await fake.close()
+    one_way = args.latency / 2
+    raw = [(c.at - s) * 1000 for _, s, c in load.timings if c.at is not None]
+    net = [max(0.0, r - one_way * 1000) for r in raw]
+    unanswered = sum(1 for _, _, c in load.timings if c.at is None)
+    return {
+        "benchmark": "interactions",
+        "couples": n,
+        "rate_per_second": args.rate,
+        "seconds": args.seconds,
+        "latency_seconds": args.latency,
+        "interactions_sent": len(load.timings),
+        "clicks": sum(1 for k, _, _ in load.timings if k == "click"),
+        "submits": sum(1 for k, _, _ in load.timings if k == "submit"),
+        "unanswered_within_3s": unanswered,
+        "p50_ms": round(statistics.median(net), 1) if net else None,
+        "p99_ms": round(percentile(net, 0.99), 1),
+        "max_ms": round(max(net, default=0.0), 1),
+        "raw_p50_ms": round(statistics.median(raw), 1) if raw else None,
+        "raw_p99_ms": round(percentile(raw, 0.99), 1),
+        "raw_max_ms": round(max(raw, default=0.0), 1),
+        "goal": "p99 <= 50 ms, max < 1000 ms",
+        "questions_posted_by_end": posted,
+        "traffic": traffic,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--couples", type=int, default=10_000)
+    parser.add_argument("--rate", type=float, default=200.0, help="interactions per second")
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--after", type=float, default=5.0, help="load starts this long after")
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--lead", type=float, default=None)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    r = asyncio.run(run(args))
+    path = write_result(f"interactions-{args.couples}", r, args.out)
+    print(
+        f"interactions during a fan-out of {r['couples']}: {r['interactions_sent']} sent at"
+        f" {r['rate_per_second']}/s; latency p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms,"
+        f" max {r['max_ms']} ms (goal p99 <= 50, max < 1000); unanswered"
+        f" {r['unanswered_within_3s']} -> {path}"
+    )
+
+
+if __name__ == "__main__":
+    main()
