@@ -175,7 +175,8 @@ class DueWork:
                         if _batch_full(len(batch), started):
                             break
             except Exception:
-                log.warning("a batch of %d due items failed; running them one by one", len(batch))
+                # Each failing item is then logged once, with its ids, by the one-by-one run.
+                log.debug("a batch of %d due items failed; running them one by one", len(batch))
                 for item in batch:
                     await self._run_one(item, now)
             else:
