@@ -13,7 +13,7 @@ from couplebot.cogs._shared import FeatureCog, guarded
 from couplebot.domain.ideas import Budget, Energy, IdeaFilters, IdeaKind, Setting
 from couplebot.domain.schedule import parse_hhmm
 from couplebot.domain.weekly import WEEKDAY_NAMES
-from couplebot.services.dates import Rendered
+from couplebot.services.date_notes import Rendered
 from couplebot.services.errors import InvalidInputError
 from couplebot.ui.components import ComponentClick, Handler, modal_values
 from couplebot.ui.dates import DATE_ITEMS, WHEN_MODAL_ID, WhenModal, list_page
@@ -87,14 +87,9 @@ class DatesCog(FeatureCog, name="Dates"):
         minutes: Choice[int] | None = None,
         energy: Choice[str] | None = None,
     ) -> None:
-        filters = IdeaFilters(
-            kind=IdeaKind.DATE,
-            budget=Budget(budget.value) if budget else None,
-            setting=Setting(setting.value) if setting else None,
-            max_minutes=_value(minutes),
-            energy=Energy(energy.value) if energy else None,
+        await self._suggest(
+            interaction, IdeaKind.DATE, setting, minutes, budget=budget, energy=energy
         )
-        await self._suggest(interaction, filters)
 
     @app_commands.command(name="activity", description="Suggest a shared activity, 5 to 60 minutes")
     @app_commands.guild_only()
@@ -107,14 +102,25 @@ class DatesCog(FeatureCog, name="Dates"):
         minutes: Choice[int] | None = None,
         setting: Choice[str] | None = None,
     ) -> None:
+        await self._suggest(interaction, IdeaKind.ACTIVITY, setting, minutes)
+
+    async def _suggest(
+        self,
+        interaction: discord.Interaction[Any],
+        kind: IdeaKind,
+        setting: Choice[str] | None,
+        minutes: Choice[int] | None,
+        *,
+        budget: Choice[str] | None = None,
+        energy: Choice[str] | None = None,
+    ) -> None:
         filters = IdeaFilters(
-            kind=IdeaKind.ACTIVITY,
+            kind=kind,
+            budget=Budget(budget.value) if budget else None,
             setting=Setting(setting.value) if setting else None,
             max_minutes=_value(minutes),
+            energy=Energy(energy.value) if energy else None,
         )
-        await self._suggest(interaction, filters)
-
-    async def _suggest(self, interaction: discord.Interaction[Any], filters: IdeaFilters) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.services.dates.suggest(interaction.guild_id, interaction.user.id, filters)
         await interaction.followup.send("Here's one, in the channel.", ephemeral=True)
@@ -132,7 +138,9 @@ class DatesCog(FeatureCog, name="Dates"):
         idea: app_commands.Range[str, 1, 100],
         when: app_commands.Range[str, 1, 40],
     ) -> None:
-        plan = await self.services.dates.plan(interaction.guild_id, interaction.user.id, idea, when)
+        plan = await self.services.date_plans.plan(
+            interaction.guild_id, interaction.user.id, idea, when
+        )
         await interaction.response.send_message(
             f"Planned. It's in the channel, plan #{plan.id}.", ephemeral=True
         )
@@ -162,7 +170,7 @@ class DatesCog(FeatureCog, name="Dates"):
     async def _list(
         self, interaction: discord.Interaction[Any], page: int
     ) -> tuple[discord.Embed, discord.ui.View | None]:
-        entries = await self.services.dates.entries(interaction.guild_id, interaction.user.id)
+        entries = await self.services.date_plans.entries(interaction.guild_id, interaction.user.id)
         return list_page([(e.section, e.title, e.detail) for e in entries], page)
 
     @date.command(name="add", description="Add a date idea of your own to your suggestions")
@@ -218,7 +226,7 @@ class DatesCog(FeatureCog, name="Dates"):
                 at = parse_hhmm(time)
             except ValueError as exc:
                 raise InvalidInputError(str(exc)) from None
-        chosen = await self.services.dates.set_weekly(
+        chosen = await self.services.date_plans.set_weekly(
             interaction.guild_id, interaction.user.id, _value(day), at, off
         )
         if chosen is None:
@@ -236,6 +244,17 @@ class DatesCog(FeatureCog, name="Dates"):
         note = render_note(post, names, rendered.marker)
         return note.embeds, note.view
 
+    async def _show(self, interaction: discord.Interaction[Any], rendered: Rendered) -> None:
+        """Edit the clicked card or plan in place to show it as it is now."""
+        embeds, view = await self._note(rendered)
+        await interaction.response.edit_message(embeds=embeds, view=view)
+
+    async def _ask_when(
+        self, interaction: discord.Interaction[Any], mode: str, value: int, title: str
+    ) -> None:
+        zone = await self.services.date_plans.zone_of(interaction.guild_id, interaction.user.id)
+        await interaction.response.send_modal(WhenModal(mode, value, title, zone))
+
     @guarded
     async def on_idea_click(
         self, interaction: discord.Interaction[Any], click: ComponentClick
@@ -243,36 +262,28 @@ class DatesCog(FeatureCog, name="Dates"):
         dates, user, guild = self.services.dates, interaction.user.id, interaction.guild_id
         action = getattr(click, "action", "")
         if action == "do":
-            card = await dates.check_pick(guild, user, click.value)
+            card = await self.services.date_plans.check_pick(guild, user, click.value)
             rendered = await dates.rendered_card(card.id)
             title = str(rendered.post.data["title"]) if rendered else "Your date"
-            zone = await dates.zone_of(guild, user)
-            await interaction.response.send_modal(WhenModal("pick", card.id, title, zone))
-            return
-        if action == "another":
-            rendered = await dates.another(guild, user, click.value)
+            await self._ask_when(interaction, "pick", card.id, title)
+        elif action == "another":
+            await self._show(interaction, await dates.another(guild, user, click.value))
         else:
-            rendered = await dates.save(guild, user, click.value)
-        embeds, view = await self._note(rendered)
-        await interaction.response.edit_message(embeds=embeds, view=view)
+            await self._show(interaction, await dates.save(guild, user, click.value))
 
     @guarded
     async def on_plan_click(
         self, interaction: discord.Interaction[Any], click: ComponentClick
     ) -> None:
-        dates, user, guild = self.services.dates, interaction.user.id, interaction.guild_id
+        plans, user, guild = self.services.date_plans, interaction.user.id, interaction.guild_id
         action = getattr(click, "action", "")
         if action == "move":
-            plan = await dates.check_move(guild, user, click.value)
-            zone = await dates.zone_of(guild, user)
-            await interaction.response.send_modal(WhenModal("move", plan.id, "A new time", zone))
-            return
-        if action == "ok":
-            rendered = await dates.agree(guild, user, click.value)
+            plan = await plans.check_move(guild, user, click.value)
+            await self._ask_when(interaction, "move", plan.id, "A new time")
+        elif action == "ok":
+            await self._show(interaction, await plans.agree(guild, user, click.value))
         else:
-            rendered = await dates.cancel(guild, user, click.value)
-        embeds, view = await self._note(rendered)
-        await interaction.response.edit_message(embeds=embeds, view=view)
+            await self._show(interaction, await plans.cancel(guild, user, click.value))
 
     @guarded
     async def on_list_click(
@@ -297,14 +308,13 @@ class DatesCog(FeatureCog, name="Dates"):
     async def _when_submitted(
         self, interaction: discord.Interaction[Any], mode: str, value: int, when: str
     ) -> None:
-        dates, user, guild = self.services.dates, interaction.user.id, interaction.guild_id
+        plans, user, guild = self.services.date_plans, interaction.user.id, interaction.guild_id
         if mode == "pick":
-            _, rendered = await dates.plan_card(guild, user, value, when)
+            _, rendered = await plans.plan_card(guild, user, value, when)
         else:
-            rendered = await dates.move(guild, user, value, when)
-        embeds, view = await self._note(rendered)
+            rendered = await plans.move(guild, user, value, when)
         if interaction.message is not None:
-            await interaction.response.edit_message(embeds=embeds, view=view)
+            await self._show(interaction, rendered)
         else:
             await interaction.response.send_message("Done. It's in the channel.", ephemeral=True)
 

@@ -17,6 +17,7 @@ from couplebot.services.checkins import CheckinService
 from couplebot.services.checkins_privacy import SECTIONS as CHECKIN_PRIVACY
 from couplebot.services.couples import CouplesService
 from couplebot.services.daily import DailyService
+from couplebot.services.date_plans import DatePlansService
 from couplebot.services.date_privacy import DatesPrivacy
 from couplebot.services.date_schedule import DateSchedule
 from couplebot.services.dates import DatesService
@@ -47,6 +48,7 @@ class Services:
     loved: LovedService
     reachout: ReachoutService
     dates: DatesService
+    date_plans: DatePlansService
 
     async def tick(self) -> None:
         """Do what is due now and send what is pending. Safe to call any time."""
@@ -76,7 +78,8 @@ def build_services(
     weekly.kind.answered = distance.checked_in
     privacy.add_section(LovedSection(clock))
     privacy.add_section(ReachoutSection())
-    dates = DatesService(store, content, clock, outbox, due, rng)
+    dates = DatesService(store, content, clock, outbox, rng)
+    date_plans = DatePlansService(store, clock, outbox, due, dates)
     DateSchedule(store, clock, engine, outbox, due, dates)
     privacy.add_section(DatesPrivacy(dates))
     return Services(
@@ -93,4 +96,5 @@ def build_services(
         loved=LovedService(store, clock, outbox, due, rng),
         reachout=ReachoutService(store, clock, outbox, content, rng),
         dates=dates,
+        date_plans=date_plans,
     )

@@ -27,7 +27,8 @@ from couplebot.domain.ideas import IdeaFilters, IdeaKind
 from couplebot.domain.models import Couple
 from couplebot.domain.weekly import next_weekly_at
 from couplebot.domain.when import reflection_at
-from couplebot.services.dates import DatesService, idea_data
+from couplebot.services.date_notes import idea_data, key_id
+from couplebot.services.dates import DatesService
 from couplebot.services.due import DueWork
 from couplebot.services.exchanges import ExchangeEngine, KindPolicy
 from couplebot.services.outbox import Outbox
@@ -188,7 +189,7 @@ class DateSchedule:
 
     async def _reminder_post(self, tx: Tx, item: OutboxItem) -> NotePost | None:
         couple = await tx.couples.get(item.couple_id)
-        plan = await tx.dates.plan(int(item.dedupe_key.split(":")[1]))
+        plan = await tx.dates.plan(key_id(item))
         if couple is None or plan is None or plan.status is not PlanStatus.PLANNED:
             return None
         idea = await self._dates.idea(tx, couple, plan.idea_id)
