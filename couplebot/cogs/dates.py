@@ -52,6 +52,13 @@ def _value(choice: Choice[Any] | None) -> Any:
     return None if choice is None else choice.value
 
 
+def _clicked(
+    interaction: discord.Interaction[Any], click: ComponentClick
+) -> tuple[int | None, int, int]:
+    """(guild, user, the card's or plan's id): what the services take for a click."""
+    return interaction.guild_id, interaction.user.id, click.value
+
+
 class DatesCog(FeatureCog, name="Dates"):
     date = app_commands.Group(
         name="date", description="Date-night ideas, plans and what you remember", guild_only=True
@@ -259,31 +266,27 @@ class DatesCog(FeatureCog, name="Dates"):
     async def on_idea_click(
         self, interaction: discord.Interaction[Any], click: ComponentClick
     ) -> None:
-        dates, user, guild = self.services.dates, interaction.user.id, interaction.guild_id
-        action = getattr(click, "action", "")
+        dates, action = self.services.dates, getattr(click, "action", "")
         if action == "do":
-            card = await self.services.date_plans.check_pick(guild, user, click.value)
+            card = await self.services.date_plans.check_pick(*_clicked(interaction, click))
             rendered = await dates.rendered_card(card.id)
             title = str(rendered.post.data["title"]) if rendered else "Your date"
             await self._ask_when(interaction, "pick", card.id, title)
-        elif action == "another":
-            await self._show(interaction, await dates.another(guild, user, click.value))
         else:
-            await self._show(interaction, await dates.save(guild, user, click.value))
+            edit = dates.another if action == "another" else dates.save
+            await self._show(interaction, await edit(*_clicked(interaction, click)))
 
     @guarded
     async def on_plan_click(
         self, interaction: discord.Interaction[Any], click: ComponentClick
     ) -> None:
-        plans, user, guild = self.services.date_plans, interaction.user.id, interaction.guild_id
-        action = getattr(click, "action", "")
+        plans, action = self.services.date_plans, getattr(click, "action", "")
         if action == "move":
-            plan = await plans.check_move(guild, user, click.value)
+            plan = await plans.check_move(*_clicked(interaction, click))
             await self._ask_when(interaction, "move", plan.id, "A new time")
-        elif action == "ok":
-            await self._show(interaction, await plans.agree(guild, user, click.value))
         else:
-            await self._show(interaction, await plans.cancel(guild, user, click.value))
+            edit = plans.agree if action == "ok" else plans.cancel
+            await self._show(interaction, await edit(*_clicked(interaction, click)))
 
     @guarded
     async def on_list_click(
