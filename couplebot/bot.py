@@ -42,6 +42,7 @@ EXTENSIONS = (
 TICK_SECONDS = 30
 COMMANDS_HASH_KEY = "commands_hash"
 SHUTDOWN_GRACE_SECONDS = 5.0
+IDENTIFY_PAUSE_SECONDS = 5.0
 # Names discord.py gives the tasks running our handlers (events, commands, components).
 HANDLER_TASKS = ("discord.py: ", "CommandTree-invoker", "discord-ui-")
 
@@ -90,7 +91,20 @@ class CoupleTree(app_commands.CommandTree[Any]):
         await reply_privately(interaction, message_for(cause))
 
 
-class CoupleBot(commands.Bot):
+def _needs_view_store(view: discord.ui.view.BaseView) -> bool:
+    """Whether discord.py must keep this view to dispatch it. couplebot's buttons are
+    DynamicItems and its forms are read from the raw interaction, so keeping every sent
+    view and every opened form (which never time out) would only pile them up."""
+    if isinstance(view, discord.ui.Modal):
+        return type(view).on_submit is not discord.ui.Modal.on_submit
+    return any(
+        not isinstance(item, discord.ui.DynamicItem)
+        and getattr(item.callback, "__func__", None) is not discord.ui.Item.callback
+        for item in view.walk_children()
+    )
+
+
+class CoupleBot(commands.AutoShardedBot):
     def __init__(
         self,
         *,
@@ -99,19 +113,32 @@ class CoupleBot(commands.Bot):
         clock: Clock | None = None,
         rng: random.Random | None = None,
         tick_seconds: float | None = TICK_SECONDS,
+        shard_count: int | None = None,
+        identify_pause: float = IDENTIFY_PAUSE_SECONDS,
         **options: Any,
     ) -> None:
+        """shard_count: None asks Discord (GET /gateway/bot). identify_pause: seconds
+        between two shards' IDENTIFY (Discord allows one per 5 s; 0 for the fake)."""
         # couplebot never joins voice: no need to warn that voice libraries are missing.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
-        intents.guilds = True
+        intents.guilds = True  # no members, presences, typing or messages: nothing to cache
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
             tree_cls=CoupleTree,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            shard_count=shard_count,
+            member_cache_flags=discord.MemberCacheFlags.none(),
+            max_messages=None,
+            chunk_guilds_at_startup=False,
             **options,
+        )
+        self._identify_pause = identify_pause
+        keep_view = self._connection.store_view
+        self._connection.store_view = lambda view, message_id=None: (  # type: ignore[method-assign]
+            keep_view(view, message_id) if _needs_view_store(view) else None
         )
         self.store = store
         self.clock = clock or SystemClock()
@@ -155,6 +182,10 @@ class CoupleBot(commands.Bot):
             misfire_grace_time=None,
             coalesce=True,
         )
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        if not initial and self._identify_pause:
+            await asyncio.sleep(self._identify_pause)
 
     async def tick(self) -> None:
         try:

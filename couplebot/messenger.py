@@ -31,7 +31,7 @@ FOOTER_SEPARATOR = " · "
 
 
 class DiscordMessenger:
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: commands.Bot | commands.AutoShardedBot) -> None:
         self._bot = bot
         self.budget = rest_budget.install(bot.http)  # every REST call, not only ours
 
