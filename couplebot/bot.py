@@ -136,6 +136,7 @@ class CoupleBot(commands.AutoShardedBot):
             **options,
         )
         self._identify_pause = identify_pause
+        self.catch_up_task: asyncio.Task[None] | None = None
         keep_view = self._connection.store_view
         self._connection.store_view = lambda view, message_id=None: (  # type: ignore[method-assign]
             keep_view(view, message_id) if _needs_view_store(view) else None
@@ -154,12 +155,23 @@ class CoupleBot(commands.AutoShardedBot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands_if_changed()
-        await self.services.due.replan_all()  # due instants follow from settings and the DB
-        await self.services.outbox.flush()  # posts a crash left unsent
-        await self.services.exchanges.refresh_recent()
-        if self._tick_seconds:
+        # Connect first and answer interactions meanwhile: a slow Discord or a long
+        # catch-up must not keep people waiting.
+        self.catch_up_task = asyncio.create_task(self._catch_up(), name="couplebot: catch-up")
+
+    async def _catch_up(self) -> None:
+        """What a stop may have left behind, then the regular wake-ups."""
+        try:
+            await self.services.due.replan_all()  # due instants follow from settings and the DB
+            await self.services.outbox.flush()  # posts a crash left unsent
+            edited = await self.services.exchanges.refresh_recent()
+            if edited:
+                log.info("brought %d status line(s) up to date after the restart", edited)
+        except Exception:
+            log.exception("catching up after the start failed; the next tick will try again")
+        if self._tick_seconds and not self.is_closed():
             self.services.due.wake_with(self._wake_at)  # and at each next due instant
-            await self.tick()  # catch up at once: today's round, if it is due and not out yet
+            await self.tick()  # at once: today's round, if it is due and not out yet
             # APScheduler only wakes us; what is due is decided from the DB and our clock.
             self.scheduler.add_job(
                 self.tick,
@@ -220,6 +232,11 @@ class CoupleBot(commands.AutoShardedBot):
             for task in asyncio.all_tasks()
             if task is not asyncio.current_task() and task.get_name().startswith(HANDLER_TASKS)
         ]
+        if self.catch_up_task is not None and not self.catch_up_task.done():
+            running.append(self.catch_up_task)
         if running:
             await asyncio.wait(running, timeout=SHUTDOWN_GRACE_SECONDS)
+        if self.catch_up_task is not None:
+            self.catch_up_task.cancel()  # what it did not finish, the next start does
+        await self.services.exchanges.record_shown()
         await super().close()

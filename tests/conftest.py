@@ -88,6 +88,8 @@ class BotRunner:
         if self._task in done:
             self._task.result()
         assert ready in done, "the bot did not become ready"
+        if self.bot.catch_up_task is not None:  # tests start from a caught-up bot
+            await asyncio.wait({self.bot.catch_up_task}, timeout=10)
         return self.bot
 
     async def stop(self) -> None:

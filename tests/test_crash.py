@@ -246,8 +246,9 @@ class BotProcess:
                 stderr=asyncio.subprocess.STDOUT,
             )
         deadline = self._loop_time() + START_TIMEOUT
-        # The bot flushes its outbox and refreshes open rounds before it connects the
-        # gateway, so by IDENTIFY the catch-up on start is done.
+        # The bot connects the gateway first and catches up (outbox flush, status
+        # refresh) in the background, so people may act before the catch-up is done;
+        # a SIGTERM lets an unfinished catch-up end before the bot exits.
         while self.fake.identify_count == identified:
             if self._killed:
                 return
