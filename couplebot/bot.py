@@ -43,6 +43,7 @@ TICK_SECONDS = 30
 COMMANDS_HASH_KEY = "commands_hash"
 SHUTDOWN_GRACE_SECONDS = 5.0
 IDENTIFY_PAUSE_SECONDS = 5.0
+CAUGHT_UP = "caught up after the start"
 # Names discord.py gives the tasks running our handlers (events, commands, components).
 HANDLER_TASKS = ("discord.py: ", "CommandTree-invoker", "discord-ui-")
 
@@ -169,6 +170,7 @@ class CoupleBot(commands.AutoShardedBot):
                 log.info("brought %d status line(s) up to date after the restart", edited)
         except Exception:
             log.exception("catching up after the start failed; the next tick will try again")
+        log.info(CAUGHT_UP)
         if self._tick_seconds and not self.is_closed():
             self.services.due.wake_with(self._wake_at)  # and at each next due instant
             await self.tick()  # at once: today's round, if it is due and not out yet
