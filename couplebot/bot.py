@@ -42,6 +42,8 @@ EXTENSIONS = (
 TICK_SECONDS = 30
 COMMANDS_HASH_KEY = "commands_hash"
 SHUTDOWN_GRACE_SECONDS = 5.0
+IDENTIFY_PAUSE_SECONDS = 5.0
+CAUGHT_UP = "caught up after the start"
 # Names discord.py gives the tasks running our handlers (events, commands, components).
 HANDLER_TASKS = ("discord.py: ", "CommandTree-invoker", "discord-ui-")
 
@@ -90,7 +92,20 @@ class CoupleTree(app_commands.CommandTree[Any]):
         await reply_privately(interaction, message_for(cause))
 
 
-class CoupleBot(commands.Bot):
+def _needs_view_store(view: discord.ui.view.BaseView) -> bool:
+    """Whether discord.py must keep this view to dispatch it. couplebot's buttons are
+    DynamicItems and its forms are read from the raw interaction, so keeping every sent
+    view and every opened form (which never time out) would only pile them up."""
+    if isinstance(view, discord.ui.Modal):
+        return type(view).on_submit is not discord.ui.Modal.on_submit
+    return any(
+        not isinstance(item, discord.ui.DynamicItem)
+        and getattr(item.callback, "__func__", None) is not discord.ui.Item.callback
+        for item in view.walk_children()
+    )
+
+
+class CoupleBot(commands.AutoShardedBot):
     def __init__(
         self,
         *,
@@ -99,19 +114,33 @@ class CoupleBot(commands.Bot):
         clock: Clock | None = None,
         rng: random.Random | None = None,
         tick_seconds: float | None = TICK_SECONDS,
+        shard_count: int | None = None,
+        identify_pause: float = IDENTIFY_PAUSE_SECONDS,
         **options: Any,
     ) -> None:
+        """shard_count: None asks Discord (GET /gateway/bot). identify_pause: seconds
+        between two shards' IDENTIFY (Discord allows one per 5 s; 0 for the fake)."""
         # couplebot never joins voice: no need to warn that voice libraries are missing.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
-        intents.guilds = True
+        intents.guilds = True  # no members, presences, typing or messages: nothing to cache
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
             tree_cls=CoupleTree,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            shard_count=shard_count,
+            member_cache_flags=discord.MemberCacheFlags.none(),
+            max_messages=None,
+            chunk_guilds_at_startup=False,
             **options,
+        )
+        self._identify_pause = identify_pause
+        self.catch_up_task: asyncio.Task[None] | None = None
+        keep_view = self._connection.store_view
+        self._connection.store_view = lambda view, message_id=None: (  # type: ignore[method-assign]
+            keep_view(view, message_id) if _needs_view_store(view) else None
         )
         self.store = store
         self.clock = clock or SystemClock()
@@ -127,12 +156,24 @@ class CoupleBot(commands.Bot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands_if_changed()
-        await self.services.due.replan_all()  # due instants follow from settings and the DB
-        await self.services.outbox.flush()  # posts a crash left unsent
-        await self.services.exchanges.refresh_recent()
-        if self._tick_seconds:
+        # Connect first and answer interactions meanwhile: a slow Discord or a long
+        # catch-up must not keep people waiting.
+        self.catch_up_task = asyncio.create_task(self._catch_up(), name="couplebot: catch-up")
+
+    async def _catch_up(self) -> None:
+        """What a stop may have left behind, then the regular wake-ups."""
+        try:
+            await self.services.due.replan_all()  # due instants follow from settings and the DB
+            await self.services.outbox.flush()  # posts a crash left unsent
+            edited = await self.services.exchanges.refresh_recent()
+            if edited:
+                log.info("brought %d status line(s) up to date after the restart", edited)
+        except Exception:
+            log.exception("catching up after the start failed; the next tick will try again")
+        log.info(CAUGHT_UP)
+        if self._tick_seconds and not self.is_closed():
             self.services.due.wake_with(self._wake_at)  # and at each next due instant
-            await self.tick()  # catch up at once: today's round, if it is due and not out yet
+            await self.tick()  # at once: today's round, if it is due and not out yet
             # APScheduler only wakes us; what is due is decided from the DB and our clock.
             self.scheduler.add_job(
                 self.tick,
@@ -155,6 +196,10 @@ class CoupleBot(commands.Bot):
             misfire_grace_time=None,
             coalesce=True,
         )
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        if not initial and self._identify_pause:
+            await asyncio.sleep(self._identify_pause)
 
     async def tick(self) -> None:
         try:
@@ -189,6 +234,11 @@ class CoupleBot(commands.Bot):
             for task in asyncio.all_tasks()
             if task is not asyncio.current_task() and task.get_name().startswith(HANDLER_TASKS)
         ]
+        if self.catch_up_task is not None and not self.catch_up_task.done():
+            running.append(self.catch_up_task)
         if running:
             await asyncio.wait(running, timeout=SHUTDOWN_GRACE_SECONDS)
+        if self.catch_up_task is not None:
+            self.catch_up_task.cancel()  # what it did not finish, the next start does
+        await self.services.exchanges.record_shown()
         await super().close()

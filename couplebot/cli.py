@@ -126,7 +126,7 @@ async def _serve(settings: Settings, content: Content, token: str) -> int:
     point_discord_at(settings.discord_api_base, settings.discord_gateway_url)
     store = await Store.open(settings.database, secret_key=_secret(settings))
     try:
-        bot = CoupleBot(store=store, content=content)
+        bot = CoupleBot(store=store, content=content, shard_count=settings.shards)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))

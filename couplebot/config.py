@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = None
     secret_key: SecretStr | None = None
     discord_spec: Path | None = None  # for the fake Discord of tests and the demo
+    shards: int | None = Field(default=None, ge=1)  # None: as many as Discord recommends
 
     @field_validator("log_level", mode="before")
     @classmethod

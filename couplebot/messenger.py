@@ -31,7 +31,7 @@ FOOTER_SEPARATOR = " · "
 
 
 class DiscordMessenger:
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: commands.Bot | commands.AutoShardedBot) -> None:
         self._bot = bot
         self.budget = rest_budget.install(bot.http)  # every REST call, not only ours
 
@@ -103,9 +103,18 @@ class DiscordMessenger:
     async def find_sent(self, post: Post, marker: str) -> int | None:
         channel = await self._channel(post)
         me = self._bot.user.id if self._bot.user else None
-        async for message in channel.history(limit=HISTORY_LOOKBACK):
-            if message.author.id == me and _carries(message, marker):
-                return message.id
+        try:
+            async for message in channel.history(limit=HISTORY_LOOKBACK):
+                if message.author.id == me and _carries(message, marker):
+                    return message.id
+        except discord.Forbidden:
+            # Without Read Message History, checking would fail for ever: send once (the
+            # nonce still drops a recent duplicate) rather than never.
+            log.warning(
+                "cannot read the history of channel %s; sending %s unchecked",
+                getattr(channel, "id", "?"),
+                marker,
+            )
         return None
 
     async def refresh_prompt(self, post: PromptPost, marker: str) -> None:

@@ -68,7 +68,9 @@ class BotRunner:
         self.store: Store | None = None
         self._task: asyncio.Task[None] | None = None
 
-    async def start(self, *, seed: int = 7, tick_seconds: float | None = None) -> CoupleBot:
+    async def start(
+        self, *, seed: int = 7, tick_seconds: float | None = None, **options: Any
+    ) -> CoupleBot:
         point_discord_at(self.fake.api_base, self.fake.gateway_url)
         self.store = await Store.open(self.database, secret_key=TEST_KEY)
         self.bot = CoupleBot(
@@ -78,6 +80,7 @@ class BotRunner:
             rng=random.Random(seed),
             tick_seconds=tick_seconds,
             guild_ready_timeout=0.05,
+            **options,
         )
         self._task = asyncio.create_task(self.bot.start(self.fake.token))
         ready = asyncio.create_task(self.bot.wait_until_ready())
@@ -85,6 +88,8 @@ class BotRunner:
         if self._task in done:
             self._task.result()
         assert ready in done, "the bot did not become ready"
+        if self.bot.catch_up_task is not None:  # tests start from a caught-up bot
+            await asyncio.wait({self.bot.catch_up_task}, timeout=10)
         return self.bot
 
     async def stop(self) -> None:

@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from couplebot.bot import CAUGHT_UP
 from couplebot.domain.exchange import Outcome
 from couplebot.domain.reveal import reveal_parts
 from couplebot.fake_discord import (
@@ -223,7 +224,7 @@ class BotProcess:
             COUPLEBOT_DISCORD_GATEWAY_URL=self.fake.gateway_url,
             COUPLEBOT_DATABASE=str(self.database),
             COUPLEBOT_SECRET_KEY=TEST_KEY,
-            COUPLEBOT_LOG_LEVEL="WARNING",
+            COUPLEBOT_LOG_LEVEL="INFO",  # for the line that says the catch-up is done
             PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         )
         command = [sys.executable, "-m", "couplebot.cli", "run"]
@@ -246,9 +247,10 @@ class BotProcess:
                 stderr=asyncio.subprocess.STDOUT,
             )
         deadline = self._loop_time() + START_TIMEOUT
-        # The bot flushes its outbox and refreshes open rounds before it connects the
-        # gateway, so by IDENTIFY the catch-up on start is done.
-        while self.fake.identify_count == identified:
+        # The bot connects the gateway first and catches up (outbox flush, status
+        # refresh) in the background; the partners act once it says it caught up, so
+        # each kill lands where the plan expects (a SIGTERM lets a catch-up finish).
+        while self.fake.identify_count == identified or CAUGHT_UP not in _text(log):
             if self._killed:
                 return
             if self._proc.returncode is not None:
@@ -336,6 +338,10 @@ class BotProcess:
                 if " ERROR " in line or " CRITICAL " in line or line.startswith("Traceback"):
                     found.append(f"{log.name}: {line}")
         return found
+
+
+def _text(log: Path) -> str:
+    return log.read_text(errors="replace") if log.exists() else ""
 
 
 def _short(path: str) -> str:

@@ -14,6 +14,7 @@ from couplebot.services.couples import MAX_PAUSE_DAYS, SetupRequest
 from couplebot.ui import render
 from couplebot.ui.components import AcceptButton, ComponentClick, Handler
 from couplebot.ui.names import display_name
+from couplebot.ui.permissions import missing_permissions
 
 HELP_TEXT = (
     "**couplebot** is a small daily ritual for the two of you.\n\n"
@@ -67,6 +68,10 @@ class CoupleCog(FeatureCog, name="Couple"):
                 "I couldn't find the `partner` you picked. Pick your partner from the list.",
                 ephemeral=True,
             )
+            return
+        missing = missing_permissions(interaction.app_permissions)
+        if missing:
+            await interaction.response.send_message(missing, ephemeral=True)
             return
         couple, created = await self.services.couples.setup(
             SetupRequest(

@@ -311,7 +311,7 @@ class Injector:
             "data": data,
             "token": token,
             "version": 1,
-            "app_permissions": str(MEMBER_PERMISSIONS),
+            "app_permissions": str(self._world.app_permissions),
             "locale": "en-US",
             "entitlements": [],
             "attachment_size_limit": 10 * 1024 * 1024,

@@ -33,6 +33,7 @@ class World:
         self.ids = SnowflakeFactory()
         self.application_id = self.ids.next()
         self.bot_user = FakeUser(self.ids.next(), "couplebot", bot=True)
+        self.app_permissions = MEMBER_PERMISSIONS  # what interactions say the bot may do
         self.users: dict[int, FakeUser] = {self.bot_user.id: self.bot_user}
         self.guilds: dict[int, FakeGuild] = {}
         self.channels: dict[int, dict[str, Any]] = {}

@@ -150,6 +150,15 @@ class FakeDiscord:
         return self._world.interactions
 
     @property
+    def app_permissions(self) -> int:
+        """The bot's permissions that interactions carry (`app_permissions`)."""
+        return self._world.app_permissions
+
+    @app_permissions.setter
+    def app_permissions(self, value: int) -> None:
+        self._world.app_permissions = value
+
+    @property
     def nonce_window_seconds(self) -> float:
         """How long a POST with `enforce_nonce` dedupes on its nonce (Discord: minutes)."""
         return self._world.nonce_window_seconds

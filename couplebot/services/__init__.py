@@ -54,6 +54,7 @@ class Services:
         """Do what is due now and send what is pending. Safe to call any time."""
         await self.due.run()
         await self.outbox.flush()
+        await self.exchanges.record_shown()
 
 
 def build_services(

@@ -5,7 +5,7 @@ after a pass, and the one reminder."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from couplebot.clock import Clock
 from couplebot.domain.exchange import Exchange, ExchangeState, Response, revealable
@@ -40,6 +40,7 @@ class ExchangePosts:
         kinds: dict[str, KindPolicy],
     ) -> None:
         self._store = store
+        self._shown: dict[int, datetime] = {}  # status lines edited, not yet recorded
         self._clock = clock
         self._messenger = messenger
         self._kinds = kinds  # the engine's, shared: a kind added later is known here too
@@ -134,6 +135,7 @@ class ExchangePosts:
 
     async def refresh(self, exchange_id: int) -> None:
         """Bring the exchange message's status line up to date; harmless to repeat."""
+        rendered_at = self._clock.now()
         async with self._store.read() as tx:
             exchange = await tx.exchanges.get(exchange_id)
             couple = await tx.couples.get(exchange.couple_id) if exchange else None
@@ -146,10 +148,29 @@ class ExchangePosts:
             await self._messenger.refresh_prompt(post, post_marker(question_key(exchange_id)))
         except Exception:
             log.exception("could not refresh the status of exchange %s", exchange_id)
+            return
+        self._shown[exchange_id] = rendered_at
 
-    async def refresh_recent(self) -> None:
-        """On start: a status line may be stale if we stopped between saving and editing."""
+    async def record_shown(self) -> None:
+        """Write down, in one transaction, which status lines were brought up to date
+        (lost in a crash, they are only edited once more after the restart)."""
+        shown, self._shown = self._shown, {}
+        if not shown:
+            return
+        try:
+            async with self._store.write() as tx:
+                for exchange_id, rendered_at in shown.items():
+                    await tx.exchanges.status_shown(exchange_id, rendered_at)
+        except Exception:
+            log.warning("could not record %d refreshed status line(s); will retry", len(shown))
+            self._shown = shown | self._shown
+
+    async def refresh_recent(self) -> int:
+        """On start: a status line may be stale if we stopped between saving and editing.
+        Only those that changed after they were last shown are edited, one at a time."""
         async with self._store.read() as tx:
-            recent = await tx.exchanges.posted_since(self._clock.now() - RECENT_REFRESH)
-        for exchange in recent:
+            stale = await tx.exchanges.maybe_stale(self._clock.now() - RECENT_REFRESH)
+        for exchange in stale:
             await self.refresh(exchange.id)
+        await self.record_shown()
+        return len(stale)

@@ -285,5 +285,8 @@ class ExchangeEngine:
         """Bring the exchange message's status line up to date; harmless to repeat."""
         await self.posts.refresh(exchange_id)
 
-    async def refresh_recent(self) -> None:
-        await self.posts.refresh_recent()
+    async def refresh_recent(self) -> int:
+        return await self.posts.refresh_recent()
+
+    async def record_shown(self) -> None:
+        await self.posts.record_shown()

@@ -128,13 +128,31 @@ class ExchangesRepository(Repository):
         )
         return int(row["n"]) if row else 0
 
-    async def posted_since(self, created_since: datetime) -> list[Exchange]:
-        """Exchanges created since then whose message is out, whatever their state."""
+    async def maybe_stale(self, created_since: datetime) -> list[Exchange]:
+        """Posted exchanges created since then whose status line may lag behind: a
+        response or a state change after it was last shown (or, never refreshed, after
+        the exchange was created)."""
         rows = await self._all(
-            "SELECT * FROM exchanges WHERE created_at >= ? AND message_id IS NOT NULL ORDER BY id",
+            """
+            SELECT * FROM exchanges AS e
+            WHERE e.created_at >= ? AND e.message_id IS NOT NULL AND (
+                e.revealed_at > COALESCE(e.status_shown_at, e.created_at)
+                OR e.closed_at > COALESCE(e.status_shown_at, e.created_at)
+                OR EXISTS (
+                    SELECT 1 FROM responses AS r WHERE r.exchange_id = e.id
+                    AND r.updated_at > COALESCE(e.status_shown_at, e.created_at)
+                )
+            )
+            ORDER BY e.id
+            """,
             (ts(created_since),),
         )
         return [self._exchange(r) for r in rows]
+
+    async def status_shown(self, exchange_id: int, rendered_at: datetime) -> None:
+        await self._run(
+            "UPDATE exchanges SET status_shown_at = ? WHERE id = ?", (ts(rendered_at), exchange_id)
+        )
 
     async def set_message(self, exchange_id: int, message_id: int) -> None:
         await self._run(

@@ -1,0 +1,25 @@
+"""The channel permissions couplebot needs, and the sentence that says what is missing."""
+
+from __future__ import annotations
+
+import discord
+
+NEEDED = (
+    ("view_channel", "View Channel"),
+    ("send_messages", "Send Messages"),
+    ("embed_links", "Embed Links"),
+    ("read_message_history", "Read Message History"),
+)
+
+
+def missing_permissions(granted: discord.Permissions) -> str | None:
+    """None if the bot has everything it needs in this channel, else one kind sentence."""
+    missing = [name for flag, name in NEEDED if not getattr(granted, flag)]
+    if not missing:
+        return None
+    listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
+    return (
+        f"I can't work in this channel yet: I'm missing {listed}. In the channel's "
+        "settings, open Permissions, add couplebot (or its role) and allow "
+        f"{'it' if len(missing) == 1 else 'them'}; then run /setup again."
+    )
