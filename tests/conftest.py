@@ -69,7 +69,12 @@ class BotRunner:
         self._task: asyncio.Task[None] | None = None
 
     async def start(
-        self, *, seed: int = 7, tick_seconds: float | None = None, **options: Any
+        self,
+        *,
+        seed: int = 7,
+        tick_seconds: float | None = None,
+        caught_up: bool = True,
+        **options: Any,
     ) -> CoupleBot:
         point_discord_at(self.fake.api_base, self.fake.gateway_url)
         self.store = await Store.open(self.database, secret_key=TEST_KEY)
@@ -88,7 +93,7 @@ class BotRunner:
         if self._task in done:
             self._task.result()
         assert ready in done, "the bot did not become ready"
-        if self.bot.catch_up_task is not None:  # tests start from a caught-up bot
+        if caught_up and self.bot.catch_up_task is not None:  # most tests start caught up
             await asyncio.wait({self.bot.catch_up_task}, timeout=10)
         return self.bot
 
