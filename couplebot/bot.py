@@ -126,7 +126,7 @@ class CoupleBot(commands.Bot):
             self.add_dynamic_items(item)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
-        await self.sync_commands_if_changed()
+        self.commands_synced = await self.sync_commands_if_changed()
         await self.services.due.replan_all()  # due instants follow from settings and the DB
         await self.services.outbox.flush()  # posts a crash left unsent
         await self.services.exchanges.refresh_recent()
