@@ -26,6 +26,7 @@ from couplebot.store.crypto import KEY_CHECK_META, key_file_for, write_key_file
 from couplebot.store.errors import BadKeyError
 
 from .conftest import Couple
+from .daily_store import DailyStore
 from .process_helpers import bot_process, couplebot, morning
 from .test_cli import assert_one_sentence
 
@@ -36,7 +37,7 @@ UNREACHABLE = "unreachable-token"
 
 async def database_with_an_answer(database: Path, secret_key: str | None = None) -> None:
     """A couple, a round and one encrypted answer, written through the real store."""
-    store = await Store.open(database, secret_key=secret_key)
+    store = DailyStore(await Store.open(database, secret_key=secret_key))
     try:
         async with store.write() as tx:
             couple = await tx.save_couple(
@@ -248,9 +249,9 @@ async def test_a_damaged_page_is_refused_at_start_pointing_to_the_backup(tmp_pat
     await database_with_an_answer(database)
     conn = sqlite3.connect(database)
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'answers'").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'response_fields'").fetchone()[0]
     conn.close()
-    with database.open("r+b") as handle:  # scribble over the answers table's b-tree page
+    with database.open("r+b") as handle:  # scribble over the answer texts' b-tree page
         handle.seek((root - 1) * page_size)
         handle.write(b"\xa5" * page_size)
     before = database.read_bytes()

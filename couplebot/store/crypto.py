@@ -17,7 +17,6 @@ from urllib.parse import quote
 import aiosqlite
 from cryptography.fernet import Fernet, InvalidToken
 
-from couplebot.domain.questions import CUSTOM_THEME
 from couplebot.store.errors import BadKeyError, StoreError
 
 KEY_CHECK_META = "key_check"
@@ -26,11 +25,14 @@ MAKE_A_KEY = (
     "make one with `python -c 'from cryptography.fernet import Fernet; "
     "print(Fernet.generate_key().decode())'`"
 )
-# Where encrypted text lives in every released schema (newer tables carry the key check).
+# Where encrypted text lives, in every released schema (a table absent from one is skipped;
+# the key check covers tables added later).
 _ENCRYPTED_SAMPLES = {
     "answers": "SELECT body FROM answers WHERE body IS NOT NULL LIMIT 1",
     "custom_questions": "SELECT text FROM custom_questions LIMIT 1",
-    "rounds": "SELECT question_text FROM rounds WHERE theme = ? LIMIT 1",
+    "rounds": "SELECT question_text FROM rounds WHERE theme = 'custom' LIMIT 1",  # schemas 1-2
+    "response_fields": "SELECT value FROM response_fields LIMIT 1",
+    "exchanges": "SELECT prompt FROM exchanges WHERE prompt_private = 1 LIMIT 1",
 }
 
 
@@ -199,7 +201,7 @@ def holds_encrypted_text(database: Path) -> bool:
         ):
             return True
         return any(
-            conn.execute(sql, (CUSTOM_THEME,) if "?" in sql else ()).fetchone()
+            conn.execute(sql).fetchone()
             for table, sql in _ENCRYPTED_SAMPLES.items()
             if table in tables
         )
@@ -217,8 +219,12 @@ async def check_key(conn: aiosqlite.Connection, cipher: Cipher, database: Path) 
         if not cipher.opens(row[0]) or cipher.decrypt(row[0]) != KEY_CHECK_TEXT:
             raise _wrong_key(database)
         return
-    for sql in _ENCRYPTED_SAMPLES.values():
-        async with conn.execute(sql, (CUSTOM_THEME,) if "?" in sql else ()) as cur:
+    async with conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cur:
+        tables = {row[0] for row in await cur.fetchall()}
+    for table, sql in _ENCRYPTED_SAMPLES.items():
+        if table not in tables:
+            continue
+        async with conn.execute(sql) as cur:
             sample = await cur.fetchone()
         if sample is not None and not cipher.opens(sample[0]):
             raise _wrong_key(database)
@@ -237,11 +243,7 @@ def key_fits(conn: sqlite3.Connection, cipher: Cipher) -> bool | None:
         if row is not None:
             return cipher.opens(row[0]) and cipher.decrypt(row[0]) == KEY_CHECK_TEXT
     for table, sql in _ENCRYPTED_SAMPLES.items():
-        sample = (
-            conn.execute(sql, (CUSTOM_THEME,) if "?" in sql else ()).fetchone()
-            if table in tables
-            else None
-        )
+        sample = conn.execute(sql).fetchone() if table in tables else None
         if sample is not None:
             return cipher.opens(sample[0])
     return None

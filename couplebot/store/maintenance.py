@@ -126,10 +126,13 @@ def _due_soon(
     day, due_at = next_round(now, time.fromisoformat(at), tz)
     if due_at - now > DUE_WINDOW:
         return None
-    made = conn.execute(
-        "SELECT 1 FROM rounds WHERE couple_id = ? AND local_date = ?",
-        (couple_id, day.isoformat()),
-    ).fetchone()
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    made_sql = (  # the daily rounds became exchanges of kind 'daily' in schema 3
+        "SELECT 1 FROM exchanges WHERE couple_id = ? AND kind = 'daily' AND slot = ?"
+        if "exchanges" in tables
+        else "SELECT 1 FROM rounds WHERE couple_id = ? AND local_date = ?"
+    )
+    made = conn.execute(made_sql, (couple_id, day.isoformat())).fetchone()
     paused = conn.execute(
         "SELECT 1 FROM pauses WHERE couple_id = ? AND first_day <= ? AND last_day >= ?",
         (couple_id, day.isoformat(), day.isoformat()),
