@@ -249,7 +249,9 @@ async def test_a_damaged_page_is_refused_at_start_pointing_to_the_backup(tmp_pat
     await database_with_an_answer(database)
     conn = sqlite3.connect(database)
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'response_fields'").fetchone()[0]
+    root = conn.execute(
+        "SELECT rootpage FROM sqlite_master WHERE name = 'response_fields'"
+    ).fetchone()[0]
     conn.close()
     with database.open("r+b") as handle:  # scribble over the answer texts' b-tree page
         handle.seek((root - 1) * page_size)
