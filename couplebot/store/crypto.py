@@ -212,15 +212,17 @@ def holds_encrypted_text(database: Path) -> bool:
 
 
 async def check_key(conn: aiosqlite.Connection, cipher: Cipher, database: Path) -> None:
-    """Refuse a key that is not the database's; record the key check on first use."""
-    async with conn.execute("SELECT value FROM meta WHERE key = ?", (KEY_CHECK_META,)) as cur:
-        row = await cur.fetchone()
-    if row is not None:
-        if not cipher.opens(row[0]) or cipher.decrypt(row[0]) != KEY_CHECK_TEXT:
-            raise _wrong_key(database)
-        return
+    """Refuse a key that does not open the key check (or, lacking one, the encrypted text).
+    Runs before migrations, so a wrong key leaves an old database as it was."""
     async with conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cur:
         tables = {row[0] for row in await cur.fetchall()}
+    if "meta" in tables:
+        async with conn.execute("SELECT value FROM meta WHERE key = ?", (KEY_CHECK_META,)) as cur:
+            row = await cur.fetchone()
+        if row is not None:
+            if not cipher.opens(row[0]) or cipher.decrypt(row[0]) != KEY_CHECK_TEXT:
+                raise _wrong_key(database)
+            return
     for table, sql in _ENCRYPTED_SAMPLES.items():
         if table not in tables:
             continue
@@ -228,6 +230,10 @@ async def check_key(conn: aiosqlite.Connection, cipher: Cipher, database: Path) 
             sample = await cur.fetchone()
         if sample is not None and not cipher.opens(sample[0]):
             raise _wrong_key(database)
+
+
+async def record_key_check(conn: aiosqlite.Connection, cipher: Cipher) -> None:
+    """Store the key check once (after migrations: the meta table exists)."""
     await conn.execute(
         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
         (KEY_CHECK_META, cipher.encrypt(KEY_CHECK_TEXT)),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from couplebot.store.crypto import Cipher, check_key
+from couplebot.store.crypto import Cipher, check_key, record_key_check
 from couplebot.store.errors import (
     DamagedDatabaseError,
     SaveFailedError,
@@ -120,12 +120,14 @@ class Database:
             await conn.execute("PRAGMA secure_delete=ON")  # deleted text is overwritten
             owner_only(path)  # the WAL and SHM files SQLite made beside it
             await _quick_check(conn, path)
+            if cipher is not None:
+                await check_key(conn, cipher, path)
             if migrate:
                 await db.migrate()
             else:
                 await db.check_schema()
             if cipher is not None:
-                await check_key(conn, cipher, path)
+                await record_key_check(conn, cipher)
         except sqlite3.Error as exc:
             await conn.close()
             raise StoreError(f"Could not open the database at {path}: {exc}.") from exc
