@@ -142,7 +142,7 @@ def configure_logging(
         handlers.append(_owner_only_file_handler(log_file))
     for handler in handlers:
         handler.setFormatter(formatter)
-    logging.basicConfig(level=getattr(logging, level), handlers=handlers, force=True)
+    logging.basicConfig(level=getattr(logging, level), handlers=handlers)
     threshold = getattr(logging, level)
     for name in _QUIET_LIBRARIES:  # their INFO is noise, their DEBUG is for debugging
         library = threshold if threshold <= logging.DEBUG else max(threshold, logging.WARNING)
