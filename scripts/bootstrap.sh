@@ -18,9 +18,14 @@ stamp="$venv/.installed-$(cat pyproject.toml constraints.txt | sha256sum | cut -
 if [ ! -f "$stamp" ]; then
     echo "Setting up $venv (first run only)..." >&2
     "$python" -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-        -c constraints.txt -e "$target"
+    # pip's and setuptools' chatter goes to a log, shown only when the install fails.
+    if ! { "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip \
+        && "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+            -c constraints.txt -e "$target"; } >"$venv/install.log" 2>&1; then
+        cat "$venv/install.log" >&2
+        echo "Installing into $venv failed (the log above is in $venv/install.log)." >&2
+        exit 1
+    fi
     rm -f "$venv"/.installed-*
     touch "$stamp"
 fi

@@ -17,7 +17,7 @@ from couplebot.fake_discord import FakeDiscord, FakeUser
 from .conftest import Couple
 from .test_cli import clean_env
 
-PROCESS_START_TIMEOUT = 20.0
+PROCESS_START_TIMEOUT = 45.0  # generous: CI machines can be busy
 
 
 def couplebot(cwd: Path, *args: str, timeout: float = 60, **settings: str) -> Any:

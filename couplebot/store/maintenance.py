@@ -57,10 +57,11 @@ class Verified:
 
 @contextmanager
 def read_only(database: Path) -> Iterator[sqlite3.Connection]:
-    """A read-only connection; never creates the file."""
+    """A connection that only reads and never creates the file. It is opened read-write
+    (mode=rw) so that, when it is the last one to close, SQLite tidies the WAL away."""
     if not database.is_file():
         raise StoreError(f"There is no database at {database}.")
-    uri = f"file:{quote(str(database.resolve()))}?mode=ro"
+    uri = f"file:{quote(str(database.resolve()))}?mode=rw"
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=5)
     except sqlite3.Error as exc:
@@ -215,8 +216,9 @@ def restore_from(
             database.rename(aside)
             kept = aside
             wal = Path(f"{database}-wal")
-            if wal.exists():
+            if wal.exists() and wal.stat().st_size > 0:  # committed pages not yet in the file
                 wal.rename(Path(f"{aside}-wal"))
+            wal.unlink(missing_ok=True)
             Path(f"{database}-shm").unlink(missing_ok=True)
             if key_file_for(database).exists():
                 key_file_for(database).rename(key_file_for(aside))
