@@ -14,7 +14,7 @@ from typing import Any
 
 from couplebot.fake_discord import FakeDiscord, FakeUser
 
-from .conftest import Couple
+from .conftest import Couple, set_up
 from .test_cli import clean_env
 
 PROCESS_START_TIMEOUT = 45.0  # generous: CI machines can be busy
@@ -112,14 +112,8 @@ async def answer(fake: FakeDiscord, couple: Couple, user: FakeUser, text: str) -
 
 
 async def morning(fake: FakeDiscord, couple: Couple, alex_says: str, sam_says: str) -> None:
-    """/setup, /question now and both answers: the round is revealed."""
-    setup = await fake.slash(
-        couple.alex,
-        "setup",
-        {"partner": couple.sam, "timezone": "Europe/Berlin", "time": "08:00"},
-        guild=couple.guild,
-    )
-    await setup.wait_reply(timeout=10)
+    """/setup (and the partner's accept), /question now and both answers: the reveal."""
+    await set_up(fake, couple)  # Alex runs /setup, Sam accepts
     now = await fake.slash(couple.sam, "question now", guild=couple.guild)
     await now.wait_reply(timeout=10)
     await fake.wait_until(
