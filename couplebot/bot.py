@@ -155,7 +155,7 @@ class CoupleBot(commands.AutoShardedBot):
             self.add_dynamic_items(item)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
-        await self.sync_commands_if_changed()
+        self.commands_synced = await self.sync_commands_if_changed()
         # Connect first and answer interactions meanwhile: a slow Discord or a long
         # catch-up must not keep people waiting.
         self.catch_up_task = asyncio.create_task(self._catch_up(), name="couplebot: catch-up")

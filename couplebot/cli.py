@@ -1,4 +1,4 @@
-"""`couplebot run | demo | check-content | migrate`."""
+"""`couplebot run | demo | check-content | migrate | status | backup | restore | sync-commands`."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from importlib import metadata
 from pathlib import Path
 
 import aiohttp
 import discord
 
+from couplebot import cli_maintenance
 from couplebot.bot import CoupleBot, point_discord_at
 from couplebot.config import (
     Settings,
@@ -29,7 +31,9 @@ from couplebot.content import (
     describe_default_mornings,
     load_content,
 )
+from couplebot.lock import DatabaseLock, LockHeldError
 from couplebot.store import Store, StoreError
+from couplebot.store.maintenance import count_couples
 
 log = logging.getLogger("couplebot")
 
@@ -43,10 +47,19 @@ RUN_NEEDS = (
 )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def version() -> str:
+    """The installed distribution's version (pyproject.toml is its one source)."""
+    try:
+        return metadata.version("couplebot")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="couplebot", description="A gentle daily-question bot for couples on Discord."
     )
+    parser.add_argument("--version", action="version", version=f"couplebot {version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("run", help="connect to Discord and run the bot")
     demo = commands.add_parser(
@@ -56,33 +69,49 @@ def main(argv: Sequence[str] | None = None) -> int:
     check = commands.add_parser("check-content", help="validate the question decks")
     check.add_argument("content_dir", nargs="?", type=Path, help="default: the shipped content")
     commands.add_parser("migrate", help="apply database migrations and exit")
-    args = parser.parse_args(argv)
+    cli_maintenance.add_commands(commands)
+    return parser
 
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     try:
         settings = load_settings()
+        configure_logging(settings.log_level, settings.log_format, settings.log_file)
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
-    configure_logging(settings.log_level)
 
+    commands: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+        "run": lambda s, _: _run(s),
+        "demo": _demo,
+        "check-content": lambda s, a: _check(
+            a.content_dir or s.content_dir or default_content_dir()
+        ),
+        "migrate": lambda s, _: _migrate(s),
+        **cli_maintenance.COMMANDS,
+    }
     try:
-        if args.command == "run":
-            return _run(settings)
-        if args.command == "demo":
-            from couplebot.demo import run_demo  # noqa: PLC0415 - keeps `run` from loading the fake
-
-            morning = run_demo(_content(settings), quiet=args.quiet, spec=settings.discord_spec)
-            return asyncio.run(morning)
-        if args.command == "check-content":
-            return _check(args.content_dir or settings.content_dir or default_content_dir())
-        return asyncio.run(_migrate(settings))
-    except (SettingsError, ContentError, StoreError) as exc:
+        return commands[args.command](settings, args)
+    except (SettingsError, ContentError, StoreError, LockHeldError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
 
 
-def _content(settings: Settings) -> Content:
+def content_for(settings: Settings) -> Content:
     return load_content(settings.content_dir or default_content_dir())
+
+
+def secret_of(settings: Settings) -> str | None:
+    return settings.secret_key.get_secret_value() if settings.secret_key else None
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    from couplebot.demo import run_demo  # noqa: PLC0415 - keeps `run` from loading the fake
+
+    return asyncio.run(
+        run_demo(content_for(settings), quiet=args.quiet, spec=settings.discord_spec)
+    )
 
 
 def _check(content_dir: Path) -> int:
@@ -98,19 +127,20 @@ def _check(content_dir: Path) -> int:
     return EXIT_OK
 
 
-async def _migrate(settings: Settings) -> int:
+def _migrate(settings: Settings) -> int:
     check_database_path(settings.database)
-    store = await Store.open(settings.database, secret_key=_secret(settings))
-    try:
-        version = await store.db.schema_version()
-    finally:
-        await store.close()
-    print(f"{settings.database} is at schema version {version}.")
+    with DatabaseLock(settings.database, "migrate"):
+        version_now = asyncio.run(_open_and_close(settings))
+    print(f"{settings.database} is at schema version {version_now}.")
     return EXIT_OK
 
 
-def _secret(settings: Settings) -> str | None:
-    return settings.secret_key.get_secret_value() if settings.secret_key else None
+async def _open_and_close(settings: Settings) -> int:
+    store = await Store.open(settings.database, secret_key=secret_of(settings))
+    try:
+        return await store.db.schema_version()
+    finally:
+        await store.close()
 
 
 def _run(settings: Settings) -> int:
@@ -118,15 +148,17 @@ def _run(settings: Settings) -> int:
         print(RUN_NEEDS, file=sys.stderr)
         return EXIT_USAGE
     check_database_path(settings.database)
-    content = _content(settings)
-    return asyncio.run(_serve(settings, content, settings.discord_token.get_secret_value()))
+    content = content_for(settings)
+    with DatabaseLock(settings.database, "run"):
+        return asyncio.run(_serve(settings, content, settings.discord_token.get_secret_value()))
 
 
 async def _serve(settings: Settings, content: Content, token: str) -> int:
     point_discord_at(settings.discord_api_base, settings.discord_gateway_url)
-    store = await Store.open(settings.database, secret_key=_secret(settings))
+    store = await Store.open(settings.database, secret_key=secret_of(settings))
     try:
         bot = CoupleBot(store=store, content=content, shard_count=settings.shards)
+        _log_start_once(bot, settings.database)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
@@ -157,6 +189,28 @@ async def _serve(settings: Settings, content: Content, token: str) -> int:
         await store.close()
     log.info("stopped cleanly")
     return EXIT_OK
+
+
+def _log_start_once(bot: CoupleBot, database: Path) -> None:
+    """One line when the bot is first ready: version, database, couples, command sync."""
+    started = False
+    shown = database.resolve()
+
+    async def on_ready() -> None:
+        nonlocal started
+        if started:
+            return
+        started = True
+        synced = getattr(bot, "commands_synced", None)
+        log.info(
+            "couplebot %s started: database %s, %d couple(s), slash commands %s",
+            version(),
+            shown,
+            count_couples(database),
+            "synced" if synced else "unchanged (not synced)",
+        )
+
+    bot.add_listener(on_ready, "on_ready")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -12,6 +13,13 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+LogFormat = Literal["text", "json"]
+
+# Libraries whose INFO lines are noise to an operator. discord.py never goes below INFO
+# (its DEBUG lines carry request and event payloads, so private text); aiosqlite never
+# below WARNING (its DEBUG lines carry SQL parameters, so ciphertext).
+_QUIET_LIBRARIES = ("discord", "apscheduler", "aiohttp", "asyncio")
+_NEVER_DEBUG = {"discord": logging.INFO, "aiosqlite": logging.WARNING}
 
 
 class SettingsError(Exception):
@@ -30,6 +38,8 @@ class Settings(BaseSettings):
     database: Path = Path("couplebot.db")
     content_dir: Path | None = None
     log_level: LogLevel = "INFO"
+    log_format: LogFormat = "text"
+    log_file: Path | None = None
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
     secret_key: SecretStr | None = None
@@ -40,6 +50,16 @@ class Settings(BaseSettings):
     @classmethod
     def _upper_log_level(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_log_format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("log_file", "secret_key", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("discord_api_base")
     @classmethod
@@ -79,6 +99,8 @@ def load_settings(**overrides: object) -> Settings:
         message = error["msg"].removeprefix("Value error, ")
         if field == "log_level":
             message = "must be one of DEBUG, INFO, WARNING, ERROR or CRITICAL"
+        elif field == "log_format":
+            message = "must be text or json"
         raise SettingsError(f"{name} {message}.") from None
 
 
@@ -92,9 +114,51 @@ def check_database_path(path: Path) -> None:
         raise SettingsError(f"COUPLEBOT_DATABASE {path} is not writable by this user.")
 
 
-def configure_logging(level: LogLevel) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level),
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message (and the traceback, if any)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(
+    level: LogLevel, log_format: LogFormat = "text", log_file: Path | None = None
+) -> None:
+    """Log to standard error (and log_file, created owner-only), in text or JSON lines."""
+    formatter: logging.Formatter = (
+        JsonFormatter()
+        if log_format == "json"
+        else logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     )
-    logging.getLogger("discord").setLevel(max(getattr(logging, level), logging.INFO))
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    if log_file is not None:
+        handlers.append(_owner_only_file_handler(log_file))
+    for handler in handlers:
+        handler.setFormatter(formatter)
+    logging.basicConfig(level=getattr(logging, level), handlers=handlers)
+    threshold = getattr(logging, level)
+    for name in _QUIET_LIBRARIES:  # their INFO is noise, their DEBUG is for debugging
+        library = threshold if threshold <= logging.DEBUG else max(threshold, logging.WARNING)
+        logging.getLogger(name).setLevel(library)
+    for name, lowest in _NEVER_DEBUG.items():
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logger.level, lowest))
+
+
+def _owner_only_file_handler(path: Path) -> logging.Handler:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    except OSError as exc:
+        raise SettingsError(
+            f"COUPLEBOT_LOG_FILE {path} cannot be opened for writing ({exc.strerror})."
+        ) from None
+    os.fchmod(fd, 0o600)
+    return logging.StreamHandler(os.fdopen(fd, "a", encoding="utf-8"))

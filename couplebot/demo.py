@@ -189,6 +189,19 @@ async def run_demo(
         await fake.close()
 
 
+async def _ready(bot: CoupleBot, runner: asyncio.Task[None]) -> None:
+    """Wait until the bot is ready; if it stopped instead, raise what stopped it."""
+    ready = asyncio.create_task(bot.wait_until_ready())
+    done, _ = await asyncio.wait({ready, runner}, timeout=15, return_when="FIRST_COMPLETED")
+    if runner in done:
+        ready.cancel()
+        runner.result()
+        raise RuntimeError("the bot stopped before it was ready")
+    if ready not in done:
+        ready.cancel()
+        raise TimeoutError("the bot was not ready within 15 seconds")
+
+
 async def _play(fake: FakeDiscord, content: Content, database: Path, chart: Path) -> int:
     point_discord_at(fake.api_base, fake.gateway_url)
     alex, sam = fake.add_user("Alex"), fake.add_user("Sam")
@@ -198,9 +211,12 @@ async def _play(fake: FakeDiscord, content: Content, database: Path, chart: Path
     bot = CoupleBot(
         store=store, content=content, clock=clock, tick_seconds=None, guild_ready_timeout=0.05
     )
+    # Entering the client first sets up its ready event: since Python 3.12, wait_for() runs
+    # wait_until_ready() at once, before the start() task has had a chance to.
+    await bot.__aenter__()
     runner = asyncio.create_task(bot.start(fake.token))
     try:
-        await asyncio.wait_for(bot.wait_until_ready(), timeout=15)
+        await _ready(bot, runner)
         show = Transcript(fake, guild)
         print("couplebot demo: the real bot, a fake Discord on 127.0.0.1, a temporary database.")
         print("=" * WIDTH)

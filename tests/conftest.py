@@ -87,6 +87,7 @@ class BotRunner:
             guild_ready_timeout=0.05,
             **options,
         )
+        await self.bot.__aenter__()  # sets up the ready event before anyone waits on it
         self._task = asyncio.create_task(self.bot.start(self.fake.token))
         ready = asyncio.create_task(self.bot.wait_until_ready())
         done, _ = await asyncio.wait({ready, self._task}, timeout=10, return_when="FIRST_COMPLETED")

@@ -360,7 +360,7 @@ async def test_run_stops_cleanly_on_a_signal(
                 fake.identify_count >= 1 and "ready as" in log
             )
 
-        await fake.wait_until(ready_or_dead, timeout=20)
+        await fake.wait_until(ready_or_dead, timeout=45)
         assert process.returncode is None, log_path.read_text(encoding="utf-8")
         assert {command["name"] for command in fake.commands} >= {"setup", "question"}
 

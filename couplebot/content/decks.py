@@ -114,8 +114,15 @@ class Content:
 
 
 def default_content_dir() -> Path:
-    """The repository's content/ directory, found from this file, not the working directory."""
-    return Path(__file__).resolve().parents[2] / "content"
+    """The shipped decks: the package couplebot._content (the repository's content/ folder,
+    mapped by pyproject.toml), or content/ beside a checkout that is not installed."""
+    from importlib import resources  # noqa: PLC0415 - kept inside: only this function uses it
+
+    try:
+        shipped = resources.files("couplebot._content")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2] / "content"
+    return shipped if isinstance(shipped, Path) else Path(str(shipped))
 
 
 def check_content(content_dir: Path) -> list[ContentProblem]:

@@ -14,10 +14,15 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
-import jsonschema
-import jsonschema.validators
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+try:  # the optional `validation` extra; without it the fake checks only Discord's limits
+    import jsonschema
+    import jsonschema.validators
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+except ImportError:
+    VALIDATION_AVAILABLE = False
+else:
+    VALIDATION_AVAILABLE = True
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +63,12 @@ def _strict_properties(
             )
 
 
-_StrictValidator: Any = jsonschema.validators.extend(
-    jsonschema.Draft202012Validator, {"properties": _strict_properties}
+_StrictValidator: Any = (
+    jsonschema.validators.extend(
+        jsonschema.Draft202012Validator, {"properties": _strict_properties}
+    )
+    if VALIDATION_AVAILABLE
+    else None
 )
 
 
@@ -195,6 +204,14 @@ def default_spec_path() -> Path:
 def resolve_spec(spec_path: SpecPath) -> SpecValidator | None:
     """The validator for spec_path, or None (warned once per path) when the file is missing."""
     if spec_path is None:
+        return None
+    if not VALIDATION_AVAILABLE:
+        if "jsonschema" not in _warned_spec_paths:
+            _warned_spec_paths.add("jsonschema")
+            log.warning(
+                "jsonschema is not installed (pip install 'couplebot[validation]'): "
+                "fake Discord runs without validation"
+            )
         return None
     path = default_spec_path() if spec_path == "default" else Path(spec_path)
     if not path.is_file():

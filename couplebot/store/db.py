@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator
@@ -13,21 +14,62 @@ from pathlib import Path
 
 import aiosqlite
 
+from couplebot.store.crypto import Cipher, check_key, record_key_check
+from couplebot.store.errors import (
+    DamagedDatabaseError,
+    SaveFailedError,
+    SchemaTooNewError,
+    StoreError,
+)
+
+__all__ = [
+    "DamagedDatabaseError",
+    "Database",
+    "SaveFailedError",
+    "SchemaTooNewError",
+    "StoreError",
+    "migrations",
+    "owner_only",
+]
+
 log = logging.getLogger(__name__)
+SIDE_FILES = ("-wal", "-shm", "-journal")
+BACKUP_ADVICE = "restore it from a backup as the README's section Backup and restore explains"
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
-class StoreError(Exception):
-    """The database cannot be used; the message is meant for people."""
+def owner_only(database: Path) -> None:
+    """Create the database file mode 600 (SQLite gives its WAL and SHM files the same mode),
+    and take group and other access away from an existing one and its side files."""
+    if not database.exists() and database.parent.is_dir():
+        try:
+            os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except OSError:
+            return  # SQLite reports why the file cannot be made
+    for candidate in (database, *(Path(f"{database}{side}") for side in SIDE_FILES)):
+        try:
+            mode = candidate.stat().st_mode
+            if candidate.is_file() and mode & 0o077:
+                candidate.chmod(mode & 0o700)
+        except OSError:
+            continue  # not there, or not ours: SQLite reports what matters
 
 
-class SchemaTooNewError(StoreError):
-    pass
-
-
-class SaveFailedError(StoreError):
-    """A write did not happen (locked, full, read-only). Nothing was half-written."""
+async def _quick_check(conn: aiosqlite.Connection, path: Path) -> None:
+    try:
+        async with conn.execute("PRAGMA quick_check") as cursor:
+            rows = [str(row[0]) for row in await cursor.fetchall()]
+        problem = None if rows == ["ok"] else " ".join(" ".join(rows[:2]).split()) or "?"
+    except sqlite3.OperationalError:
+        raise  # busy or locked: not damage
+    except sqlite3.DatabaseError as exc:
+        problem = str(exc)
+    if problem is not None:
+        raise DamagedDatabaseError(
+            f"The database at {path} is damaged (quick_check: {problem.rstrip('.')}), so "
+            f"couplebot will not use it; {BACKUP_ADVICE}."
+        )
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -50,8 +92,16 @@ class Database:
 
     @classmethod
     async def open(
-        cls, path: Path | str, *, migrate: bool = True, busy_timeout_ms: int = 5000
+        cls,
+        path: Path | str,
+        *,
+        migrate: bool = True,
+        busy_timeout_ms: int = 5000,
+        cipher: Cipher | None = None,
     ) -> Database:
+        """Open (creating it owner-only), refuse a damaged file, migrate, and check the key."""
+        path = Path(path)
+        owner_only(path)
         connecting = aiosqlite.connect(str(path), isolation_level=None)
         try:
             conn = await connecting
@@ -68,10 +118,16 @@ class Database:
             await conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms):d}")
             await conn.execute("PRAGMA foreign_keys=ON")
             await conn.execute("PRAGMA secure_delete=ON")  # deleted text is overwritten
+            owner_only(path)  # the WAL and SHM files SQLite made beside it
+            await _quick_check(conn, path)
+            if cipher is not None:
+                await check_key(conn, cipher, path)
             if migrate:
                 await db.migrate()
             else:
                 await db.check_schema()
+            if cipher is not None:
+                await record_key_check(conn, cipher)
         except sqlite3.Error as exc:
             await conn.close()
             raise StoreError(f"Could not open the database at {path}: {exc}.") from exc

@@ -49,7 +49,7 @@ class Store:
     @classmethod
     async def open(cls, path: Path, *, secret_key: str | None = None) -> Store:
         cipher = Cipher(load_or_create_key(path, secret_key))
-        return cls(await Database.open(path), cipher)
+        return cls(await Database.open(path, cipher=cipher), cipher)
 
     async def close(self) -> None:
         await self.db.close()

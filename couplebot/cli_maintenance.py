@@ -1,0 +1,216 @@
+"""The operator's commands: `couplebot status | backup | restore | sync-commands`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import discord
+
+from couplebot.bot import EXTENSIONS, CoupleBot, point_discord_at
+from couplebot.clock import SystemClock
+from couplebot.config import Settings, check_database_path
+from couplebot.content import default_content_dir, load_content
+from couplebot.lock import DatabaseLock, holder
+from couplebot.store import Store, StoreError
+from couplebot.store.crypto import configured_key, key_file_for, read_key_file, write_key_file
+from couplebot.store.maintenance import Status, backup_to, read_status, restore_from, verify
+
+STUCK_AFTER = timedelta(minutes=15)
+EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
+
+
+def add_commands(commands: Any) -> None:
+    commands.add_parser(
+        "status",
+        help="what the database says (the bot need not run); exit 1 when posts are stuck",
+    )
+    backup = commands.add_parser(
+        "backup", help="copy the database (safe while the bot runs) and its key, then verify"
+    )
+    backup.add_argument("path", type=Path, help="a new file, or a folder to put it in")
+    restore = commands.add_parser(
+        "restore", help="put a backup in place of the database (the bot must be stopped)"
+    )
+    restore.add_argument("path", type=Path, help="a backup made by `couplebot backup`")
+    sync = commands.add_parser("sync-commands", help="send the slash commands to Discord now")
+    sync.add_argument("--guild", type=int, metavar="ID", help="only this server, at once")
+
+
+# status
+
+
+def status(settings: Settings, args: argparse.Namespace) -> int:
+    now = SystemClock().now()
+    report = read_status(settings.database, now)
+    running = holder(settings.database)
+    print(f"database      {settings.database.resolve()}")
+    print(f"schema        version {report.schema_version} {_schema_note(report)}")
+    print(f"bot           {f'running ({running})' if running else 'not running'}")
+    left = (
+        f" (and {report.couples_left} whose server removed the bot)" if report.couples_left else ""
+    )
+    print(f"couples       {report.couples}{left}")
+    due = ", ".join(f"couple {r.couple_id} at {_clock(r.due_at)}" for r in report.due_soon)
+    print(f"next hour     {len(report.due_soon)} round(s) due{': ' + due if due else ''}")
+    oldest = (
+        f", the oldest waiting {_ago(now - report.oldest_pending)}" if report.oldest_pending else ""
+    )
+    print(f"outbox        {report.pending_posts} post(s) pending{oldest}")
+    last = report.last_post
+    print(f"last post     {f'{_clock(last)} ({_ago(now - last)} ago)' if last else 'none yet'}")
+    problem = _problem(report, now)
+    print(f"health        {problem or 'ok'}")
+    return EXIT_PROBLEM if problem else EXIT_OK
+
+
+def _schema_note(report: Status) -> str:
+    if report.schema_version > report.known_version:
+        return f"(newer than this couplebot knows, {report.known_version}: upgrade couplebot)"
+    if report.schema_version < report.known_version:
+        return f"(the bot migrates it to {report.known_version} when it starts)"
+    return "(current)"
+
+
+def _problem(report: Status, now: datetime) -> str | None:
+    if report.schema_version > report.known_version:
+        return "STUCK: the database is newer than this couplebot"
+    if report.oldest_pending is not None and now - report.oldest_pending > STUCK_AFTER:
+        minutes = int(STUCK_AFTER.total_seconds() // 60)
+        return f"STUCK: a post has waited more than {minutes} minutes"
+    return None
+
+
+def _clock(instant: datetime) -> str:
+    return instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _ago(delta: timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 120:
+        return f"{minutes} min"
+    hours = minutes // 60
+    return f"{hours} h" if hours < 48 else f"{hours // 24} days"
+
+
+# backup and restore
+
+
+def _key_in_settings(settings: Settings) -> bytes | None:
+    if settings.secret_key is None or not settings.secret_key.get_secret_value().strip():
+        return None
+    return configured_key(settings.secret_key.get_secret_value())
+
+
+def backup(settings: Settings, args: argparse.Namespace) -> int:
+    database: Path = settings.database
+    target: Path = args.path
+    if target.is_dir():
+        stamp = SystemClock().now().strftime("%Y%m%d-%H%M%S")
+        target = target / f"{database.stem}-{stamp}{database.suffix or '.db'}"
+    from_env = _key_in_settings(settings)
+    key = from_env if from_env is not None else read_key_file(key_file_for(database))
+    backup_to(database, target)
+    try:
+        if from_env is None and key is not None:
+            write_key_file(key_file_for(target), key)
+            key = read_key_file(key_file_for(target))  # verify the pair as it lies on disk
+        verified = verify(target, key)
+    except StoreError:
+        target.unlink(missing_ok=True)
+        key_file_for(target).unlink(missing_ok=True)
+        raise
+    checked = ", the key opens it" if verified.key_checked else ", nothing encrypted in it yet"
+    print(f"Backed up {database} to {target}: verified (quick_check ok{checked}).")
+    if from_env is not None:
+        print(
+            "The key comes from COUPLEBOT_SECRET_KEY, so it is not in the backup: keep a copy "
+            "of it with the backup, or the answers in it cannot be read."
+        )
+    elif key is not None:
+        print(f"Its key is {key_file_for(target)}: keep the two files together, and safe.")
+    return EXIT_OK
+
+
+def restore(settings: Settings, args: argparse.Namespace) -> int:
+    database: Path = settings.database
+    source: Path = args.path
+    check_database_path(database)
+    from_env = _key_in_settings(settings)
+    with DatabaseLock(database, "restore"):
+        if from_env is not None:
+            key: bytes | None = from_env
+        else:
+            key = read_key_file(key_file_for(source)) or read_key_file(key_file_for(database))
+        verified = verify(source, key)
+        stamp = SystemClock().now().strftime("%Y%m%d-%H%M%S")
+        kept = restore_from(source, database, key, key_file=from_env is None, stamp=stamp)
+    print(f"Restored {database} from {source} (schema version {verified.schema_version}).")
+    if kept is not None:
+        print(f"The database it replaced is kept as {kept}, in case you need it.")
+    return EXIT_OK
+
+
+# sync-commands
+
+
+def sync_commands(settings: Settings, args: argparse.Namespace) -> int:
+    if settings.discord_token is None:
+        print("couplebot sync-commands needs DISCORD_TOKEN, like couplebot run.", file=sys.stderr)
+        return EXIT_USAGE
+    check_database_path(settings.database)
+    token = settings.discord_token.get_secret_value()
+    try:
+        count = asyncio.run(_sync(settings, token, args.guild))
+    except discord.LoginFailure:
+        print("Discord did not accept DISCORD_TOKEN; copy it again.", file=sys.stderr)
+        return EXIT_USAGE
+    except (aiohttp.ClientError, OSError) as exc:
+        print(f"Could not reach Discord ({exc.__class__.__name__}).", file=sys.stderr)
+        return EXIT_PROBLEM
+    where = f"to server {args.guild}" if args.guild else "globally"
+    print(f"Synced {count} slash commands {where}.")
+    return EXIT_OK
+
+
+async def _sync(settings: Settings, token: str, guild_id: int | None) -> int:
+    """Send the command tree to Discord without starting the bot (no gateway, no posts)."""
+    point_discord_at(settings.discord_api_base, settings.discord_gateway_url)
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else None
+    store = await Store.open(settings.database, secret_key=secret)
+    try:
+        content = load_content(settings.content_dir or default_content_dir())
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        async with discord.Client(intents=discord.Intents.none()) as probe:
+            await probe.login(token)
+            application_id = probe.application_id
+        bot = CoupleBot(
+            store=store, content=content, tick_seconds=None, application_id=application_id
+        )
+        async with bot:
+            await bot.http.static_login(token)
+            for extension in EXTENSIONS:
+                await bot.load_extension(extension)
+            if guild_id is None:
+                synced = await bot.tree.sync()
+            else:
+                guild = discord.Object(guild_id)
+                bot.tree.copy_global_to(guild=guild)
+                synced = await bot.tree.sync(guild=guild)
+    finally:
+        await store.close()
+    return len(synced)
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "status": status,
+    "backup": backup,
+    "restore": restore,
+    "sync-commands": sync_commands,
+}
