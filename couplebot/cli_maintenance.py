@@ -1,4 +1,4 @@
-"""The operator's commands: `couplebot status | backup | restore | sync-commands`."""
+"""The operator's commands: `couplebot status | backup | restore | forget | sync-commands`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from couplebot.clock import SystemClock
 from couplebot.config import Settings, check_database_path
 from couplebot.content import default_content_dir, load_content
 from couplebot.lock import DatabaseLock, holder
+from couplebot.services import build_services
+from couplebot.services.ports import Post, PromptPost
 from couplebot.store import Store, StoreError
 from couplebot.store.crypto import configured_key, key_file_for, read_key_file, write_key_file
 from couplebot.store.maintenance import Status, backup_to, read_status, restore_from, verify
@@ -39,6 +41,10 @@ def add_commands(commands: Any) -> None:
         "restore", help="put a backup in place of the database (the bot must be stopped)"
     )
     restore.add_argument("path", type=Path, help="a backup made by `couplebot backup`")
+    forget = commands.add_parser(
+        "forget", help="delete what couplebot keeps about one person (a deletion request)"
+    )
+    forget.add_argument("--user", type=int, required=True, metavar="ID", help="their Discord id")
     sync = commands.add_parser("sync-commands", help="send the slash commands to Discord now")
     sync.add_argument("--guild", type=int, metavar="ID", help="only this server, at once")
 
@@ -208,7 +214,47 @@ async def _sync(settings: Settings, token: str, guild_id: int | None) -> int:
     return len(synced)
 
 
+# forget
+
+
+class _Offline:
+    """The CLI's messenger: it works on the database only. Nothing is sent from here;
+    anything queued waits in the outbox for the bot."""
+
+    async def send(self, post: Post, *, nonce: str, marker: str) -> int | None:
+        raise OSError("couplebot forget does not post; the bot sends queued posts")
+
+    async def find_sent(self, post: Post, marker: str) -> int | None:
+        return None
+
+    async def refresh_prompt(self, post: PromptPost, marker: str) -> None:
+        return None
+
+
+def forget_user(settings: Settings, args: argparse.Namespace) -> int:
+    check_database_path(settings.database)
+    with DatabaseLock(settings.database, "forget"):
+        deleted = asyncio.run(_forget(settings, args.user))
+    print(
+        f"Deleted what couplebot kept about user {args.user}: {deleted} row(s), in every "
+        "couple they were part of. Their partner's own answers stay theirs."
+    )
+    return EXIT_OK
+
+
+async def _forget(settings: Settings, user_id: int) -> int:
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else None
+    store = await Store.open(settings.database, secret_key=secret)
+    try:
+        content = load_content(settings.content_dir or default_content_dir())
+        services = build_services(store, content, _Offline(), SystemClock())
+        return await services.privacy.forget_everywhere(user_id)
+    finally:
+        await store.close()
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "forget": forget_user,
     "status": status,
     "backup": backup,
     "restore": restore,

@@ -187,3 +187,28 @@ async def test_the_partner_who_stays_can_end_the_couple_after_the_other_left(
     with sqlite3.connect(runner.database) as raw:
         assert raw.execute("SELECT COUNT(*) FROM responses").fetchone() == (0,)
         assert raw.execute("SELECT COUNT(*) FROM couples").fetchone() == (0,)
+
+
+async def test_an_operator_can_forget_one_person_from_the_command_line(
+    fake: FakeDiscord, couple: Couple, runner: BotRunner
+) -> None:
+    from .conftest import TEST_KEY
+    from .test_cli import couplebot
+
+    await runner.start()
+    await _revealed_day(fake, couple)
+    await runner.stop()
+    done = couplebot(
+        runner.database.parent,
+        "forget",
+        "--user",
+        str(couple.alex.id),
+        COUPLEBOT_DATABASE=str(runner.database),
+        COUPLEBOT_SECRET_KEY=TEST_KEY,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Deleted what couplebot kept about user" in done.stdout
+    with sqlite3.connect(runner.database) as raw:
+        count = "SELECT COUNT(*) FROM responses WHERE user_id = ?"
+        assert raw.execute(count, (couple.alex.id,)).fetchone() == (0,)
+        assert raw.execute(count, (couple.sam.id,)).fetchone() == (1,)
