@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import tempfile
 import textwrap
 from datetime import timedelta
@@ -18,6 +19,7 @@ from couplebot.fake_discord import FakeDiscord, FakeGuild, FakeInteraction, Fake
 from couplebot.store import Store
 
 WIDTH = 78
+MENTION = re.compile(r"<@!?(\d+)>")
 
 
 class Transcript:
@@ -26,7 +28,13 @@ class Transcript:
         self.guild = guild
         self.shown: set[str] = set()
 
+    def names(self, text: str) -> str:
+        """Mentions as a person reads them in Discord: <@123> -> @Sam."""
+        members = {str(member.id): member.name for member in self.guild.members}
+        return MENTION.sub(lambda m: "@" + members.get(m[1], "someone"), text)
+
     def say(self, who: str, text: str) -> None:
+        text = self.names(text)
         lines = textwrap.wrap(text, WIDTH - len(who) - 3, break_long_words=False) or [""]
         print(f"{who} › {lines[0]}")
         for line in lines[1:]:
@@ -46,7 +54,7 @@ class Transcript:
             edited = " (updated)" if message.get("edited_timestamp") else ""
             print(f"\n#{self.fake.channels[self.guild.channel_id]['name']} · couplebot{edited}")
             for line in _render(message):
-                print(f"  │ {line}")
+                print(f"  │ {self.names(line)}")
         print()
 
 
