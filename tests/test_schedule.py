@@ -326,6 +326,14 @@ def test_quiet_end_after_in_the_repeated_hour() -> None:
     assert quiet_end_after(second_pass, NY, time(1, 0), time(1, 30)) == utc(2026, 11, 1, 6, 30)
 
 
+def test_quiet_hours_whose_gap_a_spring_forward_skips_last_until_the_next_end() -> None:
+    # Quiet 02:15-02:00 leaves only 02:00-02:15 free, and 2000-04-02 jumps 02:00 -> 03:00.
+    night = utc(2000, 4, 2, 6, 30)  # 01:30 EST
+    result = quiet_end_after(night, NY, time(2, 15), time(2, 0))
+    assert not is_quiet(result, NY, time(2, 15), time(2, 0))
+    assert result == utc(2000, 4, 3, 6, 0)  # 02:00 EDT the next day
+
+
 quarter_hours = st.builds(time, st.integers(0, 23), st.sampled_from([0, 15, 30, 45]))
 
 

@@ -166,6 +166,10 @@ def quiet_end_after(
         jump = _offset_change(instant, ends, tz).astimezone(UTC)
         if not is_quiet(jump, tz, quiet_start, quiet_end):
             return jump
+    if ends > instant and is_quiet(ends, tz, quiet_start, quiet_end):
+        # Turning the clocks forward skipped the whole gap (quiet 02:15-02:00 on a day
+        # that jumps from 02:00 to 03:00): the quiet hours go on until the next end.
+        return quiet_end_after(ends, tz, quiet_start, quiet_end)
     return ends
 
 
