@@ -24,6 +24,7 @@ from couplebot.services import build_services
 from couplebot.store import Store
 from couplebot.ui.components import PERSISTENT_ITEMS, Handler
 from couplebot.ui.errors import reply_privately
+from couplebot.ui.permissions import missing_names
 
 log = logging.getLogger(__name__)
 
@@ -220,6 +221,38 @@ class CoupleBot(commands.AutoShardedBot):
             await tx.meta.set(COMMANDS_HASH_KEY, digest)
         log.info("synced %d slash commands", len(payload))
         return True
+
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction[Any], command: object
+    ) -> None:
+        await self.after_interaction(interaction)
+
+    async def after_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """After a partner's command or button (answered, not with a form): what couplebot
+        owes them privately (services/notices.py), each shown once, as ephemeral follow-ups."""
+        response = interaction.response
+        if not response.is_done() or response.type in (
+            discord.InteractionResponseType.modal,
+            discord.InteractionResponseType.autocomplete_result,
+        ):
+            return  # a form cannot take a follow-up: the next command shows it
+        try:
+            due = await self.services.notices.due_for(
+                interaction.guild_id,
+                interaction.user.id,
+                interaction.channel_id,
+                missing_names(interaction.app_permissions),
+            )
+            shown = []
+            for notice in due:
+                await interaction.followup.send(notice.text, ephemeral=True)
+                shown.append(notice)
+        except discord.HTTPException:
+            log.warning("could not show a notice (interaction %s)", interaction.id)
+        except Exception:
+            log.exception("looking for notices failed (interaction %s)", interaction.id)
+            return
+        await self.services.notices.shown(shown)
 
     async def on_ready(self) -> None:
         user = self.user

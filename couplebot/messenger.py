@@ -11,6 +11,8 @@ from discord.ext import commands
 
 from couplebot import rest_budget
 from couplebot.services.ports import (
+    ChannelRefusedError,
+    DmsClosedError,
     NotePost,
     Post,
     PromptPost,
@@ -27,6 +29,9 @@ from couplebot.ui.notes import render_note
 log = logging.getLogger(__name__)
 
 HISTORY_LOOKBACK = 50
+CANNOT_DM = 50007  # "Cannot send messages to this user": their DMs are closed
+# What a refused post needed: 50001 Missing Access, 50013 Missing Permissions.
+NEEDED_FOR = {50001: ("View Channel",), 50013: ("Send Messages",)}
 FOOTER_SEPARATOR = " · "
 
 
@@ -68,7 +73,13 @@ class DiscordMessenger:
         try:
             return await self._send(post, nonce=nonce, marker=marker)
         except (discord.Forbidden, discord.NotFound) as exc:
-            raise UndeliverableError(f"{exc.status} {exc.code}") from exc
+            reason = f"{exc.status} {exc.code}"
+            if exc.code == CANNOT_DM:
+                raise DmsClosedError(reason) from exc
+            needed = NEEDED_FOR.get(exc.code) if isinstance(exc, discord.Forbidden) else None
+            if needed is not None and not _is_dm(post):
+                raise ChannelRefusedError(reason, needed) from exc
+            raise UndeliverableError(reason) from exc
 
     async def _send(self, post: Post, *, nonce: str, marker: str) -> int:
         channel = await self._channel(post)
@@ -123,6 +134,12 @@ class DiscordMessenger:
         embed, view = view_for(post.exchange.kind).prompt(post, marker)
         channel = self._bot.get_partial_messageable(post.channel_id)
         await channel.get_partial_message(post.exchange.message_id).edit(embed=embed, view=view)
+
+
+def _is_dm(post: Post) -> bool:
+    return isinstance(post, ReminderPost) or (
+        isinstance(post, NotePost) and post.dm_user_id is not None
+    )
 
 
 def _carries(message: discord.Message, marker: str) -> bool:

@@ -17,6 +17,7 @@ from couplebot.fake_discord._spec import BodyError
 from couplebot.fake_discord._state import World
 
 GUILDS_PER_RECOMMENDED_SHARD = 1000
+VIEW_CHANNEL, SEND_MESSAGES = 1 << 10, 1 << 11
 
 
 class BotRoutes:
@@ -222,8 +223,23 @@ class BotRoutes:
         channel = self._channel(call)
         return self._world.channel_message(int(channel["id"]), int(call.params["message"]))
 
+    def _may_post(self, channel: dict[str, Any], *, sending: bool) -> None:
+        """Discord's refusals: 50001 without View Channel, 50013 without Send Messages,
+        50007 to a user whose DMs are closed."""
+        if channel.get("type") == 1:
+            recipients = {int(u["id"]) for u in channel.get("recipients", [])}
+            if sending and recipients & self._world.closed_dms:
+                raise HttpError(403, 50007, "Cannot send messages to this user")
+            return
+        granted = self._world.app_permissions
+        if not granted & VIEW_CHANNEL:
+            raise HttpError(403, 50001, "Missing Access")
+        if sending and not granted & SEND_MESSAGES:
+            raise HttpError(403, 50013, "Missing Permissions")
+
     async def _list_messages(self, call: Call) -> tuple[int, Any]:
         channel = self._channel(call)
+        self._may_post(channel, sending=False)
         messages = self._world.stored_messages(int(channel["id"]))
         limit = max(1, min(100, int(call.query.get("limit", 50))))
         if "after" in call.query:
@@ -242,7 +258,9 @@ class BotRoutes:
 
     async def _post_message(self, call: Call) -> tuple[int, Any]:
         world = self._world
-        channel_id = int(self._channel(call)["id"])
+        channel = self._channel(call)
+        self._may_post(channel, sending=True)
+        channel_id = int(channel["id"])
         body = call.body or {}
         if (body.get("flags") or 0) & EPHEMERAL_FLAG:
             error = BodyError(

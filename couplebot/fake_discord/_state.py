@@ -33,7 +33,9 @@ class World:
         self.ids = SnowflakeFactory()
         self.application_id = self.ids.next()
         self.bot_user = FakeUser(self.ids.next(), "couplebot", bot=True)
-        self.app_permissions = MEMBER_PERMISSIONS  # what interactions say the bot may do
+        # What interactions say the bot may do, and what posts to guild channels obey.
+        self.app_permissions = MEMBER_PERMISSIONS
+        self.closed_dms: set[int] = set()  # users whose DMs refuse the bot
         self.users: dict[int, FakeUser] = {self.bot_user.id: self.bot_user}
         self.guilds: dict[int, FakeGuild] = {}
         self.channels: dict[int, dict[str, Any]] = {}

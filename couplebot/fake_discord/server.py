@@ -159,6 +159,11 @@ class FakeDiscord:
         self._world.app_permissions = value
 
     @property
+    def closed_dms(self) -> set[int]:
+        """Users whose DMs refuse the bot (Discord answers 403, code 50007)."""
+        return self._world.closed_dms
+
+    @property
     def nonce_window_seconds(self) -> float:
         """How long a POST with `enforce_nonce` dedupes on its nonce (Discord: minutes)."""
         return self._world.nonce_window_seconds

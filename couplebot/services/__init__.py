@@ -21,10 +21,16 @@ from couplebot.services.date_plans import DatePlansService
 from couplebot.services.date_privacy import DatesPrivacy
 from couplebot.services.date_schedule import DateSchedule
 from couplebot.services.dates import DatesService
-from couplebot.services.distance import DistanceService, GentleNotesSection
+from couplebot.services.distance import (
+    POINTER_NOTICE,
+    DistanceService,
+    GentleNotesSection,
+    pointer_notice,
+)
 from couplebot.services.due import DueWork
 from couplebot.services.exchanges import ExchangeEngine
 from couplebot.services.loved import LovedSection, LovedService
+from couplebot.services.notices import NoticesSection, NoticesService
 from couplebot.services.outbox import Outbox
 from couplebot.services.ports import Messenger
 from couplebot.services.privacy import WITHDRAWN_NOTE, PrivacyService, withdrawn_note
@@ -49,6 +55,7 @@ class Services:
     reachout: ReachoutService
     dates: DatesService
     date_plans: DatePlansService
+    notices: NoticesService
 
     async def tick(self) -> None:
         """Do what is due now and send what is pending. Safe to call any time."""
@@ -70,6 +77,9 @@ def build_services(
     engine = ExchangeEngine(store, clock, outbox, messenger)
     privacy = PrivacyService(store, clock, due.replan, engine.refresh)
     outbox.register(WITHDRAWN_NOTE, withdrawn_note)
+    notices = NoticesService(store, clock, outbox)
+    notices.add_kind(POINTER_NOTICE, pointer_notice)
+    privacy.add_section(NoticesSection())
     for section in CHECKIN_PRIVACY:
         privacy.add_section(section)
     privacy.add_section(GentleNotesSection())
@@ -98,4 +108,5 @@ def build_services(
         reachout=ReachoutService(store, clock, outbox, content, rng),
         dates=dates,
         date_plans=date_plans,
+        notices=notices,
     )

@@ -4,7 +4,8 @@ A note is decided (signals in domain/signals.py, rate limits included) when a ch
 is saved and once a day; it is recorded in the gentle_notes table and handed to the
 outbox at once, or, if a recipient is in quiet hours or the couple is paused, when
 that ends. Notes to both go to the channel; the therapist pointer goes to that one
-partner's DMs. No note ever carries a value from anyone's check-ins.
+partner's DMs, or, if their DMs are closed, is shown to them alone on their next
+command (services/notices.py). No note ever carries a value from anyone's check-ins.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from couplebot.services.couples import require_couple
 from couplebot.services.due import DueWork
 from couplebot.services.history import HistoryProvider, HistorySource, StoreHistory
 from couplebot.services.outbox import Outbox
-from couplebot.services.ports import NotePost
+from couplebot.services.ports import DmsClosedError, NotePost, UndeliverableError
 from couplebot.store import OutboxItem, Store, Tx
 from couplebot.store.gentle import GentleNote
+from couplebot.store.notices import Notice
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ HOLD_AT_MOST = timedelta(days=2)
 SENT_LOOKBACK = max(
     THRESHOLDS.gap_every, THRESHOLDS.idea_every, THRESHOLDS.couple_every, THRESHOLDS.pointer_every
 ) + timedelta(days=1)
+POINTER_NOTICE = "therapist-pointer"  # the pointer, for a partner whose DMs are closed
 # When content has no bids: one small idea of our own.
 FALLBACK_IDEA = "Ten minutes together tonight, phones away, talking about anything but plans."
 
@@ -87,6 +90,7 @@ class DistanceService:
         self._own_history = StoreHistory()
         self._history: HistorySource = history or self._own_history
         outbox.register(OUTBOX_KIND, self._build)
+        outbox.on_refused(self._dms_closed)
         due.register(
             self._plan, {EVALUATE_ITEM: self._evaluate_due, DELIVER_ITEM: self._deliver_due}
         )
@@ -227,6 +231,19 @@ class DistanceService:
             dm_user_id=note.user_id,
         )
 
+    async def _dms_closed(self, tx: Tx, item: OutboxItem, error: UndeliverableError) -> bool:
+        """A pointer their DMs refused is told to that partner alone, on their next command
+        (never in the shared channel). The outbox row itself is done."""
+        if item.kind != OUTBOX_KIND or item.user_id is None:
+            return False
+        note = await tx.gentle.by_key(item.dedupe_key)
+        pointer = note is not None and SignalKind(note.kind) is SignalKind.THERAPIST_POINTER
+        if isinstance(error, DmsClosedError) and pointer:
+            await tx.notices.add(
+                item.couple_id, item.user_id, POINTER_NOTICE, "", self._clock.now()
+            )
+        return False
+
     def _idea(self, couple: Couple, seed: str) -> str:
         """One small bid from content, fitting whether they are apart; the same per seed."""
         apart = (
@@ -239,6 +256,13 @@ class DistanceService:
             return FALLBACK_IDEA
         digest = hashlib.sha256(seed.encode()).digest()
         return fitting[int.from_bytes(digest[:4], "big") % len(fitting)]
+
+
+def pointer_notice(couple: Couple, notice: Notice, missing_here: tuple[str, ...] | None) -> str:
+    return (
+        "I tried to send you this privately, but your direct messages are closed, so here "
+        "it is, just for you (your partner doesn't see this):\n\n" + therapist_pointer_note()
+    )
 
 
 def _after_quiet(couple: Couple, recipients: tuple[int, ...], at: datetime) -> datetime:

@@ -33,6 +33,13 @@ CONCURRENCY = 40
 
 Builder = Callable[[Tx, OutboxItem], Awaitable[Post | None]]
 SentHook = Callable[[Tx, OutboxItem, int], Awaitable[None]]
+# Discord refused a post for good: a hook records what to tell the couple; True keeps
+# the row pending (its couple's posts wait, see channel_holds) instead of dropping it.
+RefusedHook = Callable[[Tx, OutboxItem, UndeliverableError], Awaitable[bool]]
+
+
+class PostHeldError(Exception):
+    """A refused post was kept: its couple sends nothing more until the hold lifts."""
 
 
 def nonce_for(dedupe_key: str) -> str:
@@ -59,6 +66,8 @@ class Outbox:
         self._clock = clock
         self._builders: dict[str, Builder] = {}
         self._sent_hooks: dict[str, SentHook] = {}
+        self._refused_hooks: list[RefusedHook] = []
+        self._holds: dict[int, datetime] = {}  # held couples -> when to try them again
         self._flush_lock = asyncio.Lock()
         self._in_flight = asyncio.Semaphore(CONCURRENCY)
         self._more = asyncio.Event()  # rows were committed while a flush runs
@@ -70,6 +79,9 @@ class Outbox:
         self._builders[kind] = builder
         if on_sent is not None:
             self._sent_hooks[kind] = on_sent
+
+    def on_refused(self, hook: RefusedHook) -> None:
+        self._refused_hooks.append(hook)
 
     def kick(self) -> None:
         """New rows are committed: a running flush picks them up, or one starts."""
@@ -90,6 +102,9 @@ class Outbox:
             self._more.clear()
             async with self._store.read() as tx:
                 rows = await tx.outbox.pending(after_id=flush.last_id)
+                self._holds = await tx.notices.holds()
+            now = self._clock.now()
+            flush.blocked.update(c for c, retry_at in self._holds.items() if retry_at > now)
             by_couple: dict[int, list[OutboxItem]] = {}
             for row in rows:
                 flush.last_id = max(flush.last_id, row.id)
@@ -126,6 +141,8 @@ class Outbox:
                 try:
                     async with self._in_flight:
                         sent += await self._deliver(item)
+                except PostHeldError:
+                    flush.blocked.add(item.couple_id)
                 except TimeoutError:
                     log.warning("sending %s timed out; will retry", item.dedupe_key)
                     flush.blocked.add(item.couple_id)
@@ -150,6 +167,7 @@ class Outbox:
         post = await self._build(item)
         marker = post_marker(item.dedupe_key)
         message_id: int | None = None
+        refused: UndeliverableError | None = None
         if post is not None:
             try:
                 async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
@@ -160,13 +178,27 @@ class Outbox:
                             post, nonce=nonce_for(item.dedupe_key), marker=marker
                         )
             except UndeliverableError as exc:
-                log.warning("giving up on %s: %s", item.dedupe_key, exc)
-                post = None
+                refused, post = exc, None
+        held = False
         async with self._store.write() as tx:
-            await tx.outbox.mark_posted(item.id, message_id, self._clock.now())
+            for refused_hook in self._refused_hooks if refused is not None else ():
+                assert refused is not None
+                held = await refused_hook(tx, item, refused) or held
+            if not held:
+                await tx.outbox.mark_posted(item.id, message_id, self._clock.now())
             hook = self._sent_hooks.get(item.kind)
             if hook is not None and message_id is not None:
                 await hook(tx, item, message_id)
+            if message_id is not None and item.couple_id in self._holds:
+                await tx.notices.release(item.couple_id)  # the channel takes posts again
+                self._holds.pop(item.couple_id, None)
+        if held:
+            log.warning(
+                "holding %s (refused: %s) until its channel is fixed", item.dedupe_key, refused
+            )
+            raise PostHeldError(item.dedupe_key)
+        if refused is not None:
+            log.warning("giving up on %s: %s", item.dedupe_key, refused)
         self._first_tried.pop(item.id, None)
         return post is not None
 

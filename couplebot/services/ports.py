@@ -99,6 +99,18 @@ class UndeliverableError(Exception):
     """Discord will never take this post (no access, channel gone, DMs closed)."""
 
 
+class ChannelRefusedError(UndeliverableError):
+    """The couple's channel refused the post: the bot lost a permission there."""
+
+    def __init__(self, message: str, missing: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.missing = missing  # what the refused call needed, e.g. ("Send Messages",)
+
+
+class DmsClosedError(UndeliverableError):
+    """The partner does not take direct messages from the bot (Discord 50007)."""
+
+
 class Messenger(Protocol):
     async def send(self, post: Post, *, nonce: str, marker: str) -> int | None:
         """Send a post; returns the message id. Raises UndeliverableError if it never can be."""

@@ -1,6 +1,6 @@
 """Persistence: SQLite through aiosqlite. The only package with SQL."""
 
-from couplebot.store.couples import NewPartner
+from couplebot.store.couples import NewPartner, PartnerChange
 from couplebot.store.db import Database, SaveFailedError, SchemaTooNewError, StoreError
 from couplebot.store.outbox import DueItem, OutboxItem
 from couplebot.store.repository import Store, Tx
@@ -10,6 +10,7 @@ __all__ = [
     "DueItem",
     "NewPartner",
     "OutboxItem",
+    "PartnerChange",
     "SaveFailedError",
     "SchemaTooNewError",
     "Store",

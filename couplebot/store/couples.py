@@ -19,6 +19,19 @@ class NewPartner:
     timezone: str | None
 
 
+@dataclass(frozen=True)
+class PartnerChange:
+    """A partner of an accepted couple asked to set up with someone else instead."""
+
+    couple_id: int
+    requested_by: int
+    new_partner: NewPartner
+    channel_id: int
+    timezone: str
+    question_time: time
+    requested_at: datetime
+
+
 class CouplesRepository(Repository):
     async def _couple_from_row(self, row: aiosqlite.Row) -> Couple:
         partner_rows = await self._all(
@@ -145,6 +158,57 @@ class CouplesRepository(Repository):
             (ts(now), couple_id),
         )
         return changed == 1
+
+    async def retire(self, couple_id: int, now: datetime) -> None:
+        """End a couple replaced by a partner change and free its server for the new one
+        (guild_id is UNIQUE): guild_id becomes -id, the server is kept in former_guild_id.
+        What it had not posted yet is dropped; its data goes after the grace period."""
+        await self._run(
+            "UPDATE couples SET ended_at = ?, former_guild_id = guild_id, guild_id = -id "
+            "WHERE id = ?",
+            (ts(now), couple_id),
+        )
+        await self._run(
+            "UPDATE outbox SET sent_at = ? WHERE couple_id = ? AND sent_at IS NULL",
+            (ts(now), couple_id),
+        )
+        await self._run("DELETE FROM partner_changes WHERE couple_id = ?", (couple_id,))
+
+    async def request_change(self, change: PartnerChange) -> None:
+        """Record (or replace) the couple's pending partner change."""
+        await self._run(
+            "INSERT OR REPLACE INTO partner_changes (couple_id, requested_by, new_partner_id, "
+            "new_partner_timezone, channel_id, timezone, question_time, requested_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                change.couple_id,
+                change.requested_by,
+                change.new_partner.user_id,
+                change.new_partner.timezone,
+                change.channel_id,
+                change.timezone,
+                hhmm(change.question_time),
+                ts(change.requested_at),
+            ),
+        )
+
+    async def pending_change(self, couple_id: int) -> PartnerChange | None:
+        row = await self._one("SELECT * FROM partner_changes WHERE couple_id = ?", (couple_id,))
+        if row is None:
+            return None
+        return PartnerChange(
+            couple_id=row["couple_id"],
+            requested_by=row["requested_by"],
+            new_partner=NewPartner(row["new_partner_id"], row["new_partner_timezone"]),
+            channel_id=row["channel_id"],
+            timezone=row["timezone"],
+            question_time=time.fromisoformat(row["question_time"]),
+            requested_at=datetime.fromisoformat(row["requested_at"]),
+        )
+
+    async def drop_change(self, couple_id: int) -> bool:
+        dropped = await self._run("DELETE FROM partner_changes WHERE couple_id = ?", (couple_id,))
+        return dropped == 1
 
     async def set_themes(self, couple_id: int, themes: Iterable[str], now: datetime) -> None:
         await self._run(

@@ -49,7 +49,9 @@ class PrivacyRepository(Repository):
 
     async def guild_ids(self) -> set[int]:
         """Servers of couples the bot still serves (not yet marked as left)."""
-        rows = await self._all("SELECT guild_id FROM couples WHERE left_at IS NULL")
+        rows = await self._all(
+            "SELECT guild_id FROM couples WHERE left_at IS NULL AND former_guild_id IS NULL"
+        )
         return {int(r["guild_id"]) for r in rows}
 
     async def mark_left(self, guild_id: int, now: datetime) -> bool:

@@ -17,6 +17,7 @@ from couplebot.store.exchanges import ExchangesRepository
 from couplebot.store.gentle import GentleNotesRepository
 from couplebot.store.loved import LovedRepository
 from couplebot.store.meta import MetaRepository
+from couplebot.store.notices import NoticesRepository
 from couplebot.store.outbox import DueWorkRepository, OutboxRepository
 from couplebot.store.privacy import PrivacyRepository
 from couplebot.store.reachouts import ReachoutsRepository
@@ -37,6 +38,7 @@ class Tx:
         self.loved = LovedRepository(conn, cipher)
         self.reachouts = ReachoutsRepository(conn, cipher)
         self.dates = DatesRepository(conn, cipher)
+        self.notices = NoticesRepository(conn, cipher)
 
 
 class Store:

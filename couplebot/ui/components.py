@@ -53,6 +53,9 @@ async def _dispatch(kind: str, interaction: discord.Interaction[Any], item: Comp
         await reply_privately(interaction, "I'm still waking up. Try again in a moment.")
         return
     await handler(interaction, item)
+    after = getattr(interaction.client, "after_interaction", None)
+    if after is not None:  # e.g. a notice couplebot owes this person (see bot.py)
+        await after(interaction)
 
 
 _ID = r"(?P<value>[0-9]{1,19})"

@@ -12,9 +12,14 @@ NEEDED = (
 )
 
 
+def missing_names(granted: discord.Permissions) -> tuple[str, ...]:
+    """What the bot lacks of what it needs in this channel, by their names in Discord."""
+    return tuple(name for flag, name in NEEDED if not getattr(granted, flag))
+
+
 def missing_permissions(granted: discord.Permissions) -> str | None:
     """None if the bot has everything it needs in this channel, else one kind sentence."""
-    missing = [name for flag, name in NEEDED if not getattr(granted, flag)]
+    missing = missing_names(granted)
     if not missing:
         return None
     listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
