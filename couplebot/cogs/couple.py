@@ -10,9 +10,15 @@ from discord.ext import commands
 
 from couplebot.cogs._shared import FeatureCog, guarded
 from couplebot.domain.schedule import timezone_suggestions
-from couplebot.services.couples import MAX_PAUSE_DAYS, SetupRequest
+from couplebot.services.couples import (
+    MAX_PAUSE_DAYS,
+    PARTNER_CHANGE_LAPSES,
+    SetupOutcome,
+    SetupRequest,
+)
+from couplebot.services.privacy import LEFT_GUILD_GRACE
 from couplebot.ui import render
-from couplebot.ui.components import AcceptButton, ComponentClick, Handler
+from couplebot.ui.components import AcceptButton, ComponentClick, DeclineButton, Handler
 from couplebot.ui.names import display_name
 from couplebot.ui.permissions import missing_permissions
 
@@ -44,7 +50,7 @@ async def _timezones(
 
 class CoupleCog(FeatureCog, name="Couple"):
     def handlers(self) -> dict[str, Handler]:
-        return {"accept": self.on_accept}
+        return {"accept": self.on_accept, "decline": self.on_decline}
 
     @app_commands.command(name="setup", description="Set up the daily question for you two")
     @app_commands.describe(
@@ -73,7 +79,7 @@ class CoupleCog(FeatureCog, name="Couple"):
         if missing:
             await interaction.response.send_message(missing, ephemeral=True)
             return
-        couple, created = await self.services.couples.setup(
+        result = await self.services.couples.setup(
             SetupRequest(
                 guild_id=interaction.guild_id,
                 channel_id=interaction.channel_id or 0,
@@ -86,8 +92,9 @@ class CoupleCog(FeatureCog, name="Couple"):
                 partner_timezone=partner_timezone,
             )
         )
+        couple = result.couple
         when = f"{couple.question_time:%H:%M} ({couple.timezone})"
-        if not created:
+        if result.outcome is SetupOutcome.UPDATED:
             await interaction.response.send_message(
                 f"Updated. Your daily question arrives here at {when}.",
                 allowed_mentions=render.NO_MENTIONS,
@@ -95,6 +102,18 @@ class CoupleCog(FeatureCog, name="Couple"):
             return
         view = discord.ui.View(timeout=None)
         view.add_item(AcceptButton(couple.id))
+        if result.replaced_user_id is not None:
+            view.add_item(DeclineButton(couple.id))
+            await interaction.response.send_message(
+                await self._change_request(interaction, partner, result.replaced_user_id),
+                view=view,
+                allowed_mentions=discord.AllowedMentions(
+                    everyone=False,
+                    roles=False,
+                    users=[discord.Object(partner.id), discord.Object(result.replaced_user_id)],
+                ),
+            )
+            return
         await interaction.response.send_message(
             f"{interaction.user.display_name} would like to use couplebot here with "
             f"{partner.mention}: a daily question at {when}, answered privately and "
@@ -106,20 +125,64 @@ class CoupleCog(FeatureCog, name="Couple"):
             ),
         )
 
+    async def _change_request(
+        self,
+        interaction: discord.Interaction[Any],
+        partner: discord.User | discord.Member,
+        replaced: int,
+    ) -> str:
+        asker = interaction.user.display_name
+        old = await display_name(self.bot, interaction.guild_id or 0, replaced)
+        return (
+            f"{asker} would like to use couplebot here with {partner.mention} from now on, "
+            f"instead of with <@{replaced}>. {partner.display_name}, press **Accept** if "
+            "you'd like that (only you can); **Not now** leaves everything as it is.\n\n"
+            f"Until then nothing changes for {asker} and {old}. If it goes ahead, "
+            f"{asker} and {partner.display_name} start fresh: nothing {asker} and {old} "
+            f"shared here is shown to {partner.display_name}, and it is deleted "
+            f"{LEFT_GUILD_GRACE.days} days later. Posts already in this channel stay visible "
+            "to whoever can read it, so a new channel may feel kinder; run `/setup` there.\n"
+            f"-# This request lapses after {PARTNER_CHANGE_LAPSES.days} days. Until it is "
+            "accepted, `/privacy export` gives each of you a copy of your own answers."
+        )
+
     @guarded
     async def on_accept(self, interaction: discord.Interaction[Any], click: ComponentClick) -> None:
-        couple = await self.services.couples.accept(
+        result = await self.services.couples.accept(
             interaction.guild_id, click.value, interaction.user.id
         )
+        couple = result.couple
         first, second = couple.partners
         names = [await display_name(self.bot, couple.guild_id, p.user_id) for p in (first, second)]
         when = f"{couple.question_time:%H:%M} ({couple.timezone})"
+        where = (
+            "here" if couple.channel_id == interaction.channel_id else f"in <#{couple.channel_id}>"
+        )
+        fresh = ""
+        if result.replaced_user_id is not None:
+            old = await display_name(self.bot, couple.guild_id, result.replaced_user_id)
+            fresh = (
+                f"You're starting fresh together. {old}, what you shared here with "
+                f"{names[0]} is no longer used and is deleted in {LEFT_GUILD_GRACE.days} "
+                "days. Thank you for the time you spent here.\n"
+            )
         await interaction.response.edit_message(
             content=(
-                f"All set, {names[0]} and {names[1]}. Your daily question will arrive here at "
-                f"{when}. `/help` explains how it works.\n"
+                f"All set, {names[0]} and {names[1]}. Your daily question will arrive "
+                f"{where} at {when}. `/help` explains how it works.\n{fresh}"
                 "-# The Intimacy and Long distance themes go on and off with `/question decks`."
             ),
+            view=None,
+            allowed_mentions=render.NO_MENTIONS,
+        )
+
+    @guarded
+    async def on_decline(
+        self, interaction: discord.Interaction[Any], click: ComponentClick
+    ) -> None:
+        await self.services.couples.decline(interaction.guild_id, click.value, interaction.user.id)
+        await interaction.response.edit_message(
+            content="No change, then: everything stays as it was.",
             view=None,
             allowed_mentions=render.NO_MENTIONS,
         )

@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from enum import Enum
 from zoneinfo import ZoneInfo
 
 from couplebot.clock import Clock
@@ -20,9 +21,11 @@ from couplebot.services.errors import (
     NotInServerError,
     NotPartnerError,
 )
-from couplebot.store import NewPartner, Store, Tx
+from couplebot.store import NewPartner, PartnerChange, Store, Tx
 
 MAX_PAUSE_DAYS = 60
+# A partner change nobody accepted lapses after this; the couple stays as it was.
+PARTNER_CHANGE_LAPSES = timedelta(days=7)
 # Format characters (zero-width spaces, joiners), separators and controls show nothing.
 INVISIBLE = frozenset({"Cf", "Zs", "Zl", "Zp", "Cc", "Co", "Cn"})
 
@@ -38,6 +41,25 @@ class SetupRequest:
     timezone: str
     time: str
     partner_timezone: str | None
+
+
+class SetupOutcome(Enum):
+    WAITS_FOR_ACCEPT = "waits"  # a new couple: the named partner must accept
+    UPDATED = "updated"  # the same two: times and zones changed, nothing to accept
+    CHANGE_REQUESTED = "change"  # someone new: they must accept; until then nothing changes
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    couple: Couple
+    outcome: SetupOutcome
+    replaced_user_id: int | None = None  # the partner a requested change would replace
+
+
+@dataclass(frozen=True)
+class AcceptResult:
+    couple: Couple
+    replaced_user_id: int | None = None  # set when a partner change was accepted
 
 
 @dataclass(frozen=True)
@@ -85,12 +107,13 @@ class CouplesService:
         self._clock = clock
         self._changed = changed  # settings that time scheduled work changed
 
-    async def setup(self, request: SetupRequest) -> tuple[Couple, bool]:
-        """Register or update the guild's couple. Returns (couple, waits for acceptance).
+    async def setup(self, request: SetupRequest) -> SetupResult:
+        """Register or update the guild's couple.
 
         A new couple exists only once the named partner accepts (`accept`); until then
         a new /setup from anyone replaces the request, so a third member who ran it first
-        cannot lock the couple out. Changing times later needs no new acceptance.
+        cannot lock the couple out. Changing times later needs no new acceptance; naming
+        someone else requests a partner change, which that person must accept.
         """
         if request.guild_id is None:
             raise NotInServerError
@@ -121,10 +144,20 @@ class CouplesService:
                         "couple per server."
                     )
                 if not existing.has(request.partner_id):
-                    raise InvalidInputError(
-                        "You're already set up with someone else here. To change partners, "
-                        "make a new server for the two of you."
+                    change = PartnerChange(
+                        couple_id=existing.id,
+                        requested_by=request.caller_id,
+                        new_partner=NewPartner(
+                            request.partner_id, partner_zone.key if partner_zone else None
+                        ),
+                        channel_id=request.channel_id,
+                        timezone=zone.key,
+                        question_time=at,
+                        requested_at=now,
                     )
+                    await tx.couples.request_change(change)
+                    replaced = existing.other(request.caller_id).user_id
+                    return SetupResult(existing, SetupOutcome.CHANGE_REQUESTED, replaced)
             caller_zone = None if existing is None else existing.partner(request.caller_id).timezone
             partner_zone_name = partner_zone.key if partner_zone else None
             if existing is not None and partner_zone is None:
@@ -144,21 +177,76 @@ class CouplesService:
                 now=now,
             )
         await self._changed(couple.id)
-        return couple, existing is None
+        outcome = SetupOutcome.WAITS_FOR_ACCEPT if existing is None else SetupOutcome.UPDATED
+        return SetupResult(couple, outcome)
 
-    async def accept(self, guild_id: int | None, couple_id: int, user_id: int) -> Couple:
-        """The named partner says yes: the couple exists and its schedule starts."""
+    async def accept(self, guild_id: int | None, couple_id: int, user_id: int) -> AcceptResult:
+        """The named partner says yes: the couple exists and its schedule starts. For a
+        partner change: the old couple ends as `/couple end` ends one (its data goes
+        after the grace period) and a new one starts, fresh, with the times asked for."""
         async with self._store.write() as tx:
             couple = await tx.couples.by_guild(guild_id) if guild_id is not None else None
             if couple is None or couple.id != couple_id:
                 raise InvalidInputError("That setup is no longer here. `/setup` starts a new one.")
-            if user_id != couple.partners[1].user_id:
+            change = await tx.couples.pending_change(couple.id) if couple.accepted else None
+            if change is not None:
+                result = await self._change_partner(tx, couple, change, user_id)
+            elif user_id != couple.partners[1].user_id:
                 raise InvalidInputError("Only the partner named in this setup can accept it.")
-            await tx.couples.accept(couple.id, self._clock.now())
-            accepted = await tx.couples.get(couple.id)
-            assert accepted is not None
-        await self._changed(couple.id)
-        return accepted
+            else:
+                await tx.couples.accept(couple.id, self._clock.now())
+                accepted = await tx.couples.get(couple.id)
+                assert accepted is not None
+                result = AcceptResult(accepted)
+        if result is None:
+            raise InvalidInputError(
+                "This request has lapsed, so nothing changed. `/setup` can ask again."
+            )
+        await self._changed(result.couple.id)
+        return result
+
+    async def _change_partner(
+        self, tx: Tx, old: Couple, change: PartnerChange, user_id: int
+    ) -> AcceptResult | None:
+        """None: the request lapsed (and is dropped)."""
+        now = self._clock.now()
+        if user_id != change.new_partner.user_id:
+            raise InvalidInputError("Only the partner named in this setup can accept it.")
+        if now - change.requested_at > PARTNER_CHANGE_LAPSES or not old.has(change.requested_by):
+            await tx.couples.drop_change(old.id)
+            return None
+        stays = old.partner(change.requested_by)
+        await tx.couples.retire(old.id, now)
+        await tx.due.clear(old.id)
+        zone = parse_timezone(change.timezone)
+        themes = set(DEFAULT_THEMES)
+        if change.new_partner.timezone not in {None, zone.key}:
+            themes.add("long-distance")
+        new = await tx.couples.save(
+            guild_id=old.guild_id,
+            channel_id=change.channel_id,
+            timezone=zone.key,
+            question_time=change.question_time,
+            themes=themes,
+            partners=(NewPartner(stays.user_id, stays.timezone), change.new_partner),
+            now=now,
+        )
+        await tx.couples.set_quiet_hours(new.id, stays.user_id, stays.quiet_start, stays.quiet_end)
+        await tx.couples.accept(new.id, now)
+        accepted = await tx.couples.get(new.id)
+        assert accepted is not None
+        return AcceptResult(accepted, old.other(change.requested_by).user_id)
+
+    async def decline(self, guild_id: int | None, couple_id: int, user_id: int) -> None:
+        """The person asked, or the partner who asked, says no: nothing changes."""
+        async with self._store.write() as tx:
+            couple = await tx.couples.by_guild(guild_id) if guild_id is not None else None
+            change = await tx.couples.pending_change(couple_id) if couple else None
+            if couple is None or couple.id != couple_id or change is None:
+                raise InvalidInputError("That request is no longer open.")
+            if user_id not in {change.requested_by, change.new_partner.user_id}:
+                raise InvalidInputError("Only the two people in this request can answer it.")
+            await tx.couples.drop_change(couple.id)
 
     async def settings(self, guild_id: int | None, user_id: int) -> CoupleSettings:
         async with self._store.read() as tx:

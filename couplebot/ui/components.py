@@ -170,6 +170,15 @@ class AcceptButton(_IdButton, template=rf"cb:accept:{_ID}"):
         super().__init__(couple_id, label="Accept", style=discord.ButtonStyle.primary)
 
 
+class DeclineButton(_IdButton, template=rf"cb:decline:{_ID}"):
+    """Turns down a requested partner change; carries the couple's id."""
+
+    kind = "decline"
+
+    def __init__(self, couple_id: int) -> None:
+        super().__init__(couple_id, label="Not now", style=discord.ButtonStyle.secondary)
+
+
 class EndButton(_IdButton, template=rf"cb:end:{_ID}"):
     """Confirms /couple end; carries the id of the partner who asked."""
 
@@ -195,6 +204,7 @@ PERSISTENT_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     LegacyShareButton,
     HistoryButton,
     AcceptButton,
+    DeclineButton,
     EndButton,
     ForgetButton,
 )
