@@ -6,7 +6,9 @@ row, from the DB as it is now) and, if they need it, a hook for when a row was s
 Sending is concurrent across couples (at most CONCURRENCY posts in flight; the REST
 budget and discord.py's route buckets pace them) and strictly in row order within a
 couple: a couple's next post waits for its previous one, and a couple whose post failed
-sends nothing more in this flush, while every other couple goes on.
+sends nothing more in this flush, while every other couple goes on. A couple whose
+channel refused a post (a lost permission) is held: its posts wait until the hold's
+retry time, or until the hold is lifted (services/notices.py).
 """
 
 from __future__ import annotations
@@ -181,9 +183,9 @@ class Outbox:
                 refused, post = exc, None
         held = False
         async with self._store.write() as tx:
-            for refused_hook in self._refused_hooks if refused is not None else ():
-                assert refused is not None
-                held = await refused_hook(tx, item, refused) or held
+            if refused is not None:
+                for refused_hook in self._refused_hooks:
+                    held = await refused_hook(tx, item, refused) or held
             if not held:
                 await tx.outbox.mark_posted(item.id, message_id, self._clock.now())
             hook = self._sent_hooks.get(item.kind)
