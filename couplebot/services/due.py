@@ -43,6 +43,7 @@ class DueWork:
         self._store = store
         self._clock = clock
         self._planners: list[Planner] = []
+        self._planner_of: dict[str, Planner] = {}  # item -> the planner that plans it
         self._handlers: dict[str, Handler] = {}
         self._tx_handlers: dict[str, TxHandler] = {}
         self._failures: dict[tuple[int, str], int] = {}
@@ -60,6 +61,8 @@ class DueWork:
         self._planners.append(planner)
         self._handlers.update(handlers)
         self._tx_handlers.update(tx_handlers or {})
+        for item in [*handlers, *(tx_handlers or {})]:
+            self._planner_of[item] = planner
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Called after each batch of due work commits (e.g. the outbox starts sending)."""
@@ -88,17 +91,23 @@ class DueWork:
         for callback in self._after_commit:
             callback()
 
-    async def plan(self, tx: Tx, couple: Couple) -> None:
-        """Recompute the couple's due instants in the caller's transaction."""
+    async def plan(
+        self, tx: Tx, couple: Couple, planners: Sequence[Planner] | None = None
+    ) -> dict[str, datetime | None]:
+        """Recompute the couple's due instants (all, or those of `planners`) in the
+        caller's transaction; returns them (empty for a couple no longer active)."""
         if not await tx.couples.is_active(couple.id):
             await tx.due.clear(couple.id)
-            return
+            return {}
         now = self._clock.now()
-        for planner in self._planners:
+        planned: dict[str, datetime | None] = {}
+        for planner in self._planners if planners is None else planners:
             for item, due_at in (await planner(tx, couple, now)).items():
                 await tx.due.set(couple.id, item, due_at)
+                planned[item] = due_at
                 if due_at is not None:
                     self._wake_by(due_at)
+        return planned
 
     async def replan(self, couple_id: int) -> None:
         async with self._store.write() as tx:
@@ -195,8 +204,14 @@ class DueWork:
         await self._plan_and_move_on(tx, couple, item, now)
 
     async def _plan_and_move_on(self, tx: Tx, couple: Couple, item: DueItem, now: datetime) -> None:
-        await self.plan(tx, couple)
-        still = (await tx.due.of(item.couple_id)).get(item.item)
+        # Only the item's own planner: a handler that changes what other features plan
+        # from replans the couple itself (as every change outside a handler does).
+        owner = self._planner_of.get(item.item)
+        planned = await self.plan(tx, couple, None if owner is None else [owner])
+        if item.item in planned:
+            still = planned[item.item]
+        else:  # not (or no longer) planned by anyone: what is stored
+            still = (await tx.due.of(item.couple_id)).get(item.item)
         if still is not None and still <= now:  # a planner must move on; never spin
             log.warning("due item %s of couple %s did not move on", item.item, item.couple_id)
             await tx.due.set(item.couple_id, item.item, now + RETRY_AFTER[0])
