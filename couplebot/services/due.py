@@ -11,10 +11,13 @@ so one couple's failure never stops another's.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
+from importlib import metadata
 
 from couplebot.clock import Clock
 from couplebot.domain.models import Couple
@@ -36,6 +39,9 @@ BATCH = 500  # due items read per query
 # click waits at most about this long for the database.
 TX_BATCH_COUPLES = 50
 TX_BATCH_SECONDS = 0.02
+PLAN_VERSION_KEY = "due_plan_version"
+# Bump when a planner's rules change: every couple is then replanned once, at the start.
+PLAN_REVISION = 1
 
 
 class DueWork:
@@ -115,29 +121,46 @@ class DueWork:
             if couple is not None:
                 await self.plan(tx, couple)
 
-    async def replan_all(self) -> None:
-        """On start and after an upgrade: the due instants follow from settings and the DB."""
+    def plan_version(self) -> str:
+        """What the stored due instants were planned by: the items and the rules."""
+        items = sorted({*self._handlers, *self._tx_handlers})
+        key = json.dumps([PLAN_REVISION, _package_version(), items])
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    async def replan_all(self) -> int:
+        """On start. The due instants are kept in the DB with every change, so only couples
+        never planned (e.g. written by an import) are planned; after an upgrade (other
+        items or rules), every couple once. In short batches that let clicks in between.
+        Returns how many couples were planned."""
+        version = self.plan_version()
         async with self._store.read() as tx:
-            couples = await tx.couples.active()
+            current = await tx.meta.get(PLAN_VERSION_KEY) == version
+            ids = await tx.due.unplanned_couples() if current else await tx.due.active_couples()
         done = 0
-        while done < len(couples):
-            chunk: list[Couple] = []
+        while done < len(ids):
+            chunk: list[int] = []
             try:
                 async with self._store.write() as tx:
                     started = time.perf_counter()
-                    for couple in couples[done:]:
-                        chunk.append(couple)
-                        await self.plan(tx, couple)
+                    for couple_id in ids[done:]:
+                        chunk.append(couple_id)
+                        couple = await tx.couples.get(couple_id)
+                        if couple is not None:
+                            await self.plan(tx, couple)
                         if _batch_full(len(chunk), started):
                             break
             except Exception:
-                for couple in chunk:  # one by one, so one couple's trouble stays its own
+                for couple_id in chunk:  # one by one, so one couple's trouble stays its own
                     try:
-                        await self.replan(couple.id)
+                        await self.replan(couple_id)
                     except Exception:
-                        log.exception("could not plan the due work of couple %s", couple.id)
+                        log.exception("could not plan the due work of couple %s", couple_id)
             done += len(chunk)
             await asyncio.sleep(0)
+        if not current:
+            async with self._store.write() as tx:
+                await tx.meta.set(PLAN_VERSION_KEY, version)
+        return len(ids)
 
     async def next_due(self) -> datetime | None:
         async with self._store.read() as tx:
@@ -262,3 +285,10 @@ class DueWork:
 
 def _batch_full(size: int, started: float) -> bool:
     return size >= TX_BATCH_COUPLES or time.perf_counter() - started >= TX_BATCH_SECONDS
+
+
+def _package_version() -> str:
+    try:
+        return metadata.version("couplebot")
+    except metadata.PackageNotFoundError:
+        return "source"
