@@ -25,7 +25,7 @@ from typing import Any
 import aiohttp
 
 DEFAULT_LIMIT = 50
-DEFAULT_WINDOW = 1.03
+DEFAULT_WINDOW = 1.04
 EXEMPT_PREFIXES = ("/interactions/", "/webhooks/")
 _UNSENT = math.inf
 
