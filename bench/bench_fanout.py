@@ -17,6 +17,7 @@ import asyncio
 import re
 import tempfile
 import time
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,6 +40,8 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             await populate(bot.database, guilds, due.timetz().replace(tzinfo=None))
             await bot.start()
             ready_after = await bot.wait_ready(timeout=lead + 600)
+            await asyncio.sleep(max(0.0, bot.real_time_of(due) - 0.5 - time.time()))
+            cpu_before = bot.cpu_seconds()
             fake.traffic.reset()
             log = fake.requests
             assert isinstance(log, TimedLog)
@@ -60,6 +63,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
                 await asyncio.sleep(0.05)
             last = max(posted.values()) if posted else float("nan")
             first = min(posted.values()) if posted else float("nan")
+            cpu = bot.cpu_seconds() - cpu_before
             traffic = fake.traffic.as_dict()
             stats = bot.stats()
             await bot.stop()
@@ -83,11 +87,24 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         "goal_ratio": 1.05,
         "rate_limited_429s": traffic["rate_limited"],
         "goal_429s": 0,
+        "bot_cpu_seconds_during_fanout": round(cpu, 2),
+        "bot_cpu_ms_per_post": round(1000 * cpu / max(len(posted), 1), 2),
+        "posted_per_second_after_due": _per_second(posted.values(), due_real),
         "traffic": traffic,
         "wakes_after_due_seconds": [
             round(s["at"] - due.timestamp(), 3) for s in stats if s["event"] == "wake-start"
         ],
     }
+
+
+def _per_second(times: Iterable[float], start: float) -> list[int]:
+    """How many questions were answered in each second after the due minute."""
+    counts: list[int] = []
+    for when in times:
+        second = max(0, int(when - start))
+        counts.extend([0] * (second + 1 - len(counts)))
+        counts[second] += 1
+    return counts
 
 
 def main() -> None:
@@ -109,6 +126,7 @@ def main() -> None:
         f" after the due minute; bound N/50 = {r['bound_seconds']}s; ratio {r['ratio']}"
         f" (goal <= 1.05); 429s: {r['rate_limited_429s']} (goal 0);"
         f" posted {r['questions_posted']}/{r['couples']};"
+        f" bot CPU {r['bot_cpu_ms_per_post']} ms per post;"
         f" bot ready before the due minute: {r['bot_ready_before_due_minute']} -> {path}"
     )
 

@@ -13,22 +13,48 @@ Run: python bench/bench_startup.py [N]   (default 10000; JSON in bench/results/)
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import sqlite3
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from _bot_world import STALE_COUPLES, BotProcess, build_world, wait_for, write_result
+from _bot_world import KEY, STALE_COUPLES, BotProcess, build_world, wait_for, write_result
+
+from couplebot.clock import SystemClock
+from couplebot.content import default_content_dir, load_content
+from couplebot.services import build_services
+from couplebot.store import Store
 
 GOAL_EXTRA_SECONDS = 2.0
 EDIT_WINDOW_SECONDS = 10.0
 
 
-async def one_start(couples: int) -> dict[str, Any]:
+async def accept_and_plan(database: Path, *, plan: bool) -> None:
+    """The couples accepted (so their due work runs) and, as a bot that ran before
+    would have left it, their due work planned (unless `plan` is False: a first start)."""
+    conn = sqlite3.connect(database)
+    with conn:
+        conn.execute("UPDATE couples SET accepted_at = created_at")
+    conn.close()
+    if not plan:
+        return
+    store = await Store.open(database, secret_key=KEY)
+    try:
+        services = build_services(store, load_content(default_content_dir()), None, SystemClock())  # type: ignore[arg-type]
+        await services.due.replan_all()
+    finally:
+        await store.close()
+
+
+async def one_start(couples: int, *, planned: bool = True) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder)
         world = await build_world(workdir, max(couples, 1), morning=couples > 0)
+        await accept_and_plan(world.database, plan=planned)
         fake = world.fake
         bot = BotProcess(world, workdir)
         guild = world.guilds[0]
@@ -62,6 +88,8 @@ async def one_start(couples: int) -> dict[str, Any]:
         finally:
             await bot.stop()
             await fake.close()
+            if os.environ.get("BENCH_KEEP_LOG"):  # e.g. /tmp/startup: the bot's log, kept
+                shutil.copy(bot.log, f"{os.environ['BENCH_KEEP_LOG']}-{couples}.log")
 
 
 async def main(couples: int) -> None:

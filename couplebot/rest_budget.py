@@ -3,21 +3,43 @@
 Discord allows about 50 requests per second per bot (interaction callbacks and the
 interaction webhooks are not counted) and answers a 429 past it; discord.py reads the
 per-route bucket headers by itself but only learns of the global budget from a 429.
-`GlobalBudget` lets at most `limit` counted requests start in any `window` seconds.
+
+`GlobalBudget` has `limit` slots; a request takes one, and the slot is free again
+`window` seconds after that request's headers actually left (not when it was granted:
+under load a granted request may wait on the event loop for tens of milliseconds, and
+Discord counts arrivals). Two requests on one slot thus reach Discord at least `window`
+apart, whatever the delays on our side, so no span of one second sees more than
+`limit`; the small margin over a second covers the network's jitter.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import math
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
+from types import SimpleNamespace
 from typing import Any
 
-# A little under Discord's 50/s: arrival times wander by a few milliseconds.
-DEFAULT_LIMIT = 49
-DEFAULT_WINDOW = 1.0
+import aiohttp
+
+DEFAULT_LIMIT = 50
+DEFAULT_WINDOW = 1.04
 EXEMPT_PREFIXES = ("/interactions/", "/webhooks/")
+_UNSENT = math.inf
+
+
+class Slot:
+    """One request's place in the budget: when its headers left (inf: not yet)."""
+
+    __slots__ = ("sent_at",)
+
+    def __init__(self) -> None:
+        self.sent_at = _UNSENT
+
+
+_current: contextvars.ContextVar[Slot | None] = contextvars.ContextVar("budget_slot", default=None)
 
 
 class GlobalBudget:
@@ -30,20 +52,33 @@ class GlobalBudget:
         self.limit = limit
         self.window = window
         self._clock = clock
-        self._starts: deque[float] = deque()
+        self._slots = [Slot() for _ in range(limit)]
+        for slot in self._slots:
+            slot.sent_at = -math.inf
         self._lock = asyncio.Lock()
 
-    async def acquire(self) -> None:
-        """Wait until one more request may start (callers are served in order)."""
+    async def acquire(self) -> Slot:
+        """Wait until one more request may start (callers are served in order). The
+        caller stamps the slot with `sent` when the request leaves, or when it is over."""
         async with self._lock:
             while True:
                 now = self._clock()
-                while self._starts and now - self._starts[0] >= self.window:
-                    self._starts.popleft()
-                if len(self._starts) < self.limit:
-                    self._starts.append(now)
-                    return
-                await asyncio.sleep(self._starts[0] + self.window - now)
+                oldest = min(self._slots, key=lambda s: s.sent_at)
+                free_at = oldest.sent_at + self.window
+                if free_at <= now:
+                    oldest.sent_at = _UNSENT
+                    return oldest
+                # inf: every slot's request is still on its way out; any of them frees one.
+                await asyncio.sleep(free_at - now if free_at < _UNSENT else 0.005)
+
+    def sent(self, slot: Slot) -> None:
+        """The slot's request left now (a retry of it leaves later: stamp the latest)."""
+        slot.sent_at = self._clock()
+
+    def done(self, slot: Slot) -> None:
+        """The request is over; one that never left counts as leaving now."""
+        if slot.sent_at == _UNSENT:
+            slot.sent_at = self._clock()
 
 
 def counted(path: str) -> bool:
@@ -52,14 +87,30 @@ def counted(path: str) -> bool:
 
 
 def install(http: Any, budget: GlobalBudget | None = None) -> GlobalBudget:
-    """Make discord.py's HTTP client wait for the budget before each counted request."""
+    """Make discord.py's HTTP client wait for the budget before each counted request,
+    and stamp the request's slot when its headers are sent (an aiohttp trace)."""
     budget = budget or GlobalBudget()
     request: Callable[..., Awaitable[Any]] = http.request
 
     async def request_within_budget(route: Any, **kwargs: Any) -> Any:
-        if counted(str(route.path)):
-            await budget.acquire()
-        return await request(route, **kwargs)
+        if not counted(str(route.path)):
+            return await request(route, **kwargs)
+        slot = await budget.acquire()
+        token = _current.set(slot)
+        try:
+            return await request(route, **kwargs)
+        finally:
+            _current.reset(token)
+            budget.done(slot)
+
+    async def headers_sent(_session: Any, _ctx: SimpleNamespace, _params: Any) -> None:
+        slot = _current.get()
+        if slot is not None:
+            budget.sent(slot)
 
     http.request = request_within_budget
+    trace = getattr(http, "http_trace", None)
+    if trace is None:  # the session is made at login, with this trace
+        trace = http.http_trace = aiohttp.TraceConfig()
+    trace.on_request_headers_sent.append(headers_sent)
     return budget

@@ -20,7 +20,7 @@ from couplebot.domain.selection import choose_question
 from couplebot.services.couples import require_couple
 from couplebot.services.due import DueWork
 from couplebot.services.errors import InvalidInputError
-from couplebot.services.exchanges import ExchangeEngine, KindPolicy
+from couplebot.services.exchanges import ExchangeEngine, KindPolicy, reminder_instant
 from couplebot.services.outbox import Outbox
 from couplebot.store import Store, Tx
 
@@ -99,8 +99,11 @@ class DailyService:
         engine.add_kind(DailyKind(content, due))
         due.register(
             self._plan,
-            {REMIND_ITEM: self._remind_due},
-            tx_handlers={ROUND_ITEM: self._round_due},
+            {},
+            tx_handlers={
+                ROUND_ITEM: self._round_due,
+                REMIND_ITEM: engine.reminder_handler(self._reminder_at),
+            },
         )
 
     # Scheduling
@@ -108,7 +111,7 @@ class DailyService:
     async def _plan(self, tx: Tx, couple: Couple, now: datetime) -> dict[str, datetime | None]:
         return {
             ROUND_ITEM: await self._next_round_at(tx, couple, now),
-            REMIND_ITEM: await self._reminder_at(tx, couple, now),
+            REMIND_ITEM: reminder_instant(await self._reminder_at(tx, couple, now)),
         }
 
     async def _next_round_at(self, tx: Tx, couple: Couple, now: datetime) -> datetime:
@@ -134,8 +137,10 @@ class DailyService:
         if created:
             log.info("round %s created for couple %s on %s", exchange.id, couple.id, day)
 
-    async def _reminder_at(self, tx: Tx, couple: Couple, now: datetime) -> datetime | None:
-        """When the day's one gentle reminder is due, if one is still to come."""
+    async def _reminder_at(
+        self, tx: Tx, couple: Couple, now: datetime
+    ) -> tuple[Exchange, datetime] | None:
+        """Today's round and when its one gentle reminder is due, if one is still to come."""
         today = local_date(now, couple.zone)
         exchange = await tx.exchanges.find(couple.id, DAILY.name, today.isoformat())
         if exchange is None or exchange.message_id is None:
@@ -147,26 +152,14 @@ class DailyService:
             return None
         waiting = couple.partner(waiting_id)
         responses = await tx.exchanges.responses(exchange.id)
-        return reminder_due_at(
+        due = reminder_due_at(
             posted_at=exchange.created_at,
             first_answer_at=responses[0].created_at,
             tz=couple.zone_of(waiting.user_id),
             quiet_start=waiting.quiet_start,
             quiet_end=waiting.quiet_end,
         )
-
-    async def _remind_due(self, couple_id: int, now: datetime) -> None:
-        async with self._store.write() as tx:
-            couple = await tx.couples.get(couple_id)
-            if couple is None:
-                return
-            due = await self._reminder_at(tx, couple, now)
-            if due is None or now < due:
-                return
-            today = local_date(now, couple.zone)
-            exchange = await tx.exchanges.find(couple.id, DAILY.name, today.isoformat())
-            assert exchange is not None
-            await self._engine.queue_reminder(tx, couple, exchange)
+        return None if due is None else (exchange, due)
 
     async def _start_round(
         self, couple_id: int, day: date, *, only_if_unpaused: bool

@@ -11,10 +11,13 @@ so one couple's failure never stops another's.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
+from importlib import metadata
 
 from couplebot.clock import Clock
 from couplebot.domain.models import Couple
@@ -36,6 +39,9 @@ BATCH = 500  # due items read per query
 # click waits at most about this long for the database.
 TX_BATCH_COUPLES = 50
 TX_BATCH_SECONDS = 0.02
+PLAN_VERSION_KEY = "due_plan_version"
+# Bump when a planner's rules change: every couple is then replanned once, at the start.
+PLAN_REVISION = 1
 
 
 class DueWork:
@@ -43,6 +49,7 @@ class DueWork:
         self._store = store
         self._clock = clock
         self._planners: list[Planner] = []
+        self._planner_of: dict[str, Planner] = {}  # item -> the planner that plans it
         self._handlers: dict[str, Handler] = {}
         self._tx_handlers: dict[str, TxHandler] = {}
         self._failures: dict[tuple[int, str], int] = {}
@@ -60,6 +67,8 @@ class DueWork:
         self._planners.append(planner)
         self._handlers.update(handlers)
         self._tx_handlers.update(tx_handlers or {})
+        for item in [*handlers, *(tx_handlers or {})]:
+            self._planner_of[item] = planner
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Called after each batch of due work commits (e.g. the outbox starts sending)."""
@@ -88,17 +97,23 @@ class DueWork:
         for callback in self._after_commit:
             callback()
 
-    async def plan(self, tx: Tx, couple: Couple) -> None:
-        """Recompute the couple's due instants in the caller's transaction."""
+    async def plan(
+        self, tx: Tx, couple: Couple, planners: Sequence[Planner] | None = None
+    ) -> dict[str, datetime | None]:
+        """Recompute the couple's due instants (all, or those of `planners`) in the
+        caller's transaction; returns them (empty for a couple no longer active)."""
         if not await tx.couples.is_active(couple.id):
             await tx.due.clear(couple.id)
-            return
+            return {}
         now = self._clock.now()
-        for planner in self._planners:
+        planned: dict[str, datetime | None] = {}
+        for planner in self._planners if planners is None else planners:
             for item, due_at in (await planner(tx, couple, now)).items():
                 await tx.due.set(couple.id, item, due_at)
+                planned[item] = due_at
                 if due_at is not None:
                     self._wake_by(due_at)
+        return planned
 
     async def replan(self, couple_id: int) -> None:
         async with self._store.write() as tx:
@@ -106,29 +121,46 @@ class DueWork:
             if couple is not None:
                 await self.plan(tx, couple)
 
-    async def replan_all(self) -> None:
-        """On start and after an upgrade: the due instants follow from settings and the DB."""
+    def plan_version(self) -> str:
+        """What the stored due instants were planned by: the items and the rules."""
+        items = sorted({*self._handlers, *self._tx_handlers})
+        key = json.dumps([PLAN_REVISION, _package_version(), items])
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    async def replan_all(self) -> int:
+        """On start. The due instants are kept in the DB with every change, so only couples
+        never planned (e.g. written by an import) are planned; after an upgrade (other
+        items or rules), every couple once. In short batches that let clicks in between.
+        Returns how many couples were planned."""
+        version = self.plan_version()
         async with self._store.read() as tx:
-            couples = await tx.couples.active()
+            current = await tx.meta.get(PLAN_VERSION_KEY) == version
+            ids = await tx.due.unplanned_couples() if current else await tx.due.active_couples()
         done = 0
-        while done < len(couples):
-            chunk: list[Couple] = []
+        while done < len(ids):
+            chunk: list[int] = []
             try:
                 async with self._store.write() as tx:
                     started = time.perf_counter()
-                    for couple in couples[done:]:
-                        chunk.append(couple)
-                        await self.plan(tx, couple)
+                    for couple_id in ids[done:]:
+                        chunk.append(couple_id)
+                        couple = await tx.couples.get(couple_id)
+                        if couple is not None:
+                            await self.plan(tx, couple)
                         if _batch_full(len(chunk), started):
                             break
             except Exception:
-                for couple in chunk:  # one by one, so one couple's trouble stays its own
+                for couple_id in chunk:  # one by one, so one couple's trouble stays its own
                     try:
-                        await self.replan(couple.id)
+                        await self.replan(couple_id)
                     except Exception:
-                        log.exception("could not plan the due work of couple %s", couple.id)
+                        log.exception("could not plan the due work of couple %s", couple_id)
             done += len(chunk)
             await asyncio.sleep(0)
+        if not current:
+            async with self._store.write() as tx:
+                await tx.meta.set(PLAN_VERSION_KEY, version)
+        return len(ids)
 
     async def next_due(self) -> datetime | None:
         async with self._store.read() as tx:
@@ -195,8 +227,14 @@ class DueWork:
         await self._plan_and_move_on(tx, couple, item, now)
 
     async def _plan_and_move_on(self, tx: Tx, couple: Couple, item: DueItem, now: datetime) -> None:
-        await self.plan(tx, couple)
-        still = (await tx.due.of(item.couple_id)).get(item.item)
+        # Only the item's own planner: a handler that changes what other features plan
+        # from replans the couple itself (as every change outside a handler does).
+        owner = self._planner_of.get(item.item)
+        planned = await self.plan(tx, couple, None if owner is None else [owner])
+        if item.item in planned:
+            still = planned[item.item]
+        else:  # not (or no longer) planned by anyone: what is stored
+            still = (await tx.due.of(item.couple_id)).get(item.item)
         if still is not None and still <= now:  # a planner must move on; never spin
             log.warning("due item %s of couple %s did not move on", item.item, item.couple_id)
             await tx.due.set(item.couple_id, item.item, now + RETRY_AFTER[0])
@@ -247,3 +285,10 @@ class DueWork:
 
 def _batch_full(size: int, started: float) -> bool:
     return size >= TX_BATCH_COUPLES or time.perf_counter() - started >= TX_BATCH_SECONDS
+
+
+def _package_version() -> str:
+    try:
+        return metadata.version("couplebot")
+    except metadata.PackageNotFoundError:
+        return "source"

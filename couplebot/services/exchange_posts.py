@@ -80,6 +80,10 @@ class ExchangePosts:
         if item.exchange_id is None:
             return
         await tx.exchanges.set_message(item.exchange_id, message_id)
+        # The message matters to the plans only through a reminder, which waits on a
+        # first answer: a fresh prompt (the morning's fan-out) changes no plan.
+        if not await tx.exchanges.responses(item.exchange_id):
+            return
         exchange = await tx.exchanges.get(item.exchange_id)
         couple = await tx.couples.get(item.couple_id)
         if exchange is not None and couple is not None and exchange.kind in self._kinds:

@@ -9,6 +9,7 @@ the same for every kind.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,7 @@ from couplebot.domain.exchange import (
 from couplebot.domain.models import Couple
 from couplebot.domain.reveal import reveal_parts
 from couplebot.services.couples import require_couple
+from couplebot.services.due import TxHandler
 from couplebot.services.errors import InvalidInputError
 from couplebot.services.exchange_kinds import KindPolicy, question_key, reminder_key
 from couplebot.services.exchange_posts import ExchangePosts
@@ -39,12 +41,28 @@ from couplebot.store import Store, Tx
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ExchangeEngine", "KindPolicy", "ResponseResult", "question_key", "reminder_key"]
+# (tx, couple, now) -> the exchange whose reminder is still to come, and when; or None.
+ReminderAt = Callable[[Tx, Couple, datetime], Awaitable[tuple[Exchange, datetime] | None]]
+
+__all__ = [
+    "ExchangeEngine",
+    "KindPolicy",
+    "ReminderAt",
+    "ResponseResult",
+    "question_key",
+    "reminder_instant",
+    "reminder_key",
+]
 
 PROMPT_CHANGED = (
     "The question changed while you were writing (one of you swapped it), so I didn't "
     "save this under the new one."
 )
+
+
+def reminder_instant(found: tuple[Exchange, datetime] | None) -> datetime | None:
+    """What a kind's planner stores for its reminder: only the instant."""
+    return None if found is None else found[1]
 
 
 @dataclass(frozen=True)
@@ -253,6 +271,17 @@ class ExchangeEngine:
         if await tx.outbox.has(reminder_key(exchange.id, waiting)):
             return None
         return waiting
+
+    def reminder_handler(self, reminder_at: ReminderAt) -> TxHandler:
+        """The one due-item handler for a kind's gentle reminder: `reminder_at` says which
+        exchange waits on whom and when (the kind's planner uses it too)."""
+
+        async def remind_due(tx: Tx, couple: Couple, now: datetime) -> None:
+            found = await reminder_at(tx, couple, now)
+            if found is not None and found[1] <= now:
+                await self.queue_reminder(tx, couple, found[0])
+
+        return remind_due
 
     async def queue_reminder(self, tx: Tx, couple: Couple, exchange: Exchange) -> None:
         """Queue the one gentle reminder to the partner who has not answered yet, once."""

@@ -9,6 +9,12 @@ couple: a couple's next post waits for its previous one, and a couple whose post
 sends nothing more in this flush, while every other couple goes on. A couple whose
 channel refused a post (a lost permission) is held: its posts wait until the hold's
 retry time, or until the hold is lifted (services/notices.py).
+
+A sent post is marked sent in a group commit: the marks (and sent hooks) of the posts
+that went out within a few milliseconds share one write transaction, so a morning's
+fan-out costs one commit per batch instead of one per post. A post's caller (and its
+couple's next post) waits until its mark is committed; a crash before that leaves the
+row pending, and the nonce (or the history check) turns the resend into a no-op.
 """
 
 from __future__ import annotations
@@ -32,6 +38,9 @@ NONCE_TRUST_WINDOW = timedelta(minutes=2)
 # with the same nonce, which Discord (and the history check) turn into a no-op.
 SEND_TIMEOUT_SECONDS = 30.0
 CONCURRENCY = 40
+# A group commit of sent marks waits this long for more marks, or until this many.
+COMMIT_AFTER_SECONDS = 0.005
+COMMIT_AT_MOST = 50
 
 Builder = Callable[[Tx, OutboxItem], Awaitable[Post | None]]
 SentHook = Callable[[Tx, OutboxItem, int], Awaitable[None]]
@@ -76,6 +85,9 @@ class Outbox:
         self._started = clock.now()
         self._first_tried: dict[int, datetime] = {}  # by this process, rows it created
         self._background: asyncio.Task[int] | None = None
+        self._marks: list[tuple[OutboxItem, int | None, asyncio.Future[None]]] = []
+        self._marks_full = asyncio.Event()
+        self._committer: asyncio.Task[None] | None = None
 
     def register(self, kind: str, builder: Builder, on_sent: SentHook | None = None) -> None:
         self._builders[kind] = builder
@@ -181,28 +193,71 @@ class Outbox:
                         )
             except UndeliverableError as exc:
                 refused, post = exc, None
+        if refused is not None:
+            await self._refused(item, refused)  # raises PostHeldError if the post waits
+        await self._mark_sent(item, message_id)
+        self._first_tried.pop(item.id, None)
+        return post is not None
+
+    async def _mark_sent(self, item: OutboxItem, message_id: int | None) -> None:
+        """Returns once the mark is committed, together with the others of its group."""
+        done = asyncio.get_running_loop().create_future()
+        self._marks.append((item, message_id, done))
+        if len(self._marks) >= COMMIT_AT_MOST:
+            self._marks_full.set()
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_marks(), name="outbox-marks")
+        await done
+
+    async def _commit_marks(self) -> None:
+        while self._marks:
+            if len(self._marks) < COMMIT_AT_MOST:
+                try:
+                    async with asyncio.timeout(COMMIT_AFTER_SECONDS):
+                        await self._marks_full.wait()
+                except TimeoutError:
+                    pass
+            group, self._marks = self._marks[:COMMIT_AT_MOST], self._marks[COMMIT_AT_MOST:]
+            if len(self._marks) < COMMIT_AT_MOST:
+                self._marks_full.clear()
+            try:
+                async with self._store.write() as tx:
+                    for item, message_id, _ in group:
+                        await self._record_sent(tx, item, message_id)
+            except Exception:  # then one by one, so one row's trouble stays its own
+                for item, message_id, done in group:
+                    try:
+                        async with self._store.write() as tx:
+                            await self._record_sent(tx, item, message_id)
+                    except Exception as exc:
+                        _settle(done, exc)
+                    else:
+                        _settle(done)
+            else:
+                for _, _, done in group:
+                    _settle(done)
+
+    async def _refused(self, item: OutboxItem, refused: UndeliverableError) -> None:
+        """Discord refused the post for good: the hooks say whether it waits (a hold)."""
         held = False
         async with self._store.write() as tx:
-            if refused is not None:
-                for refused_hook in self._refused_hooks:
-                    held = await refused_hook(tx, item, refused) or held
-            if not held:
-                await tx.outbox.mark_posted(item.id, message_id, self._clock.now())
-            hook = self._sent_hooks.get(item.kind)
-            if hook is not None and message_id is not None:
-                await hook(tx, item, message_id)
-            if message_id is not None and item.couple_id in self._holds:
-                await tx.notices.release(item.couple_id)  # the channel takes posts again
-                self._holds.pop(item.couple_id, None)
+            for refused_hook in self._refused_hooks:
+                held = await refused_hook(tx, item, refused) or held
         if held:
             log.warning(
                 "holding %s (refused: %s) until its channel is fixed", item.dedupe_key, refused
             )
             raise PostHeldError(item.dedupe_key)
-        if refused is not None:
-            log.warning("giving up on %s: %s", item.dedupe_key, refused)
-        self._first_tried.pop(item.id, None)
-        return post is not None
+        log.warning("giving up on %s: %s", item.dedupe_key, refused)
+
+    async def _record_sent(self, tx: Tx, item: OutboxItem, message_id: int | None) -> None:
+        await tx.outbox.mark_posted(item.id, message_id, self._clock.now())
+        hook = self._sent_hooks.get(item.kind)
+        if hook is not None and message_id is not None:
+            await hook(tx, item, message_id)
+        if message_id is not None and item.couple_id in self._holds:
+            await tx.notices.release(item.couple_id)  # the channel takes posts again
+            self._holds.pop(item.couple_id, None)
 
     async def _build(self, item: OutboxItem) -> Post | None:
         builder = self._builders.get(item.kind)
@@ -211,3 +266,12 @@ class Outbox:
             return None
         async with self._store.read() as tx:
             return await builder(tx, item)
+
+
+def _settle(done: asyncio.Future[None], error: Exception | None = None) -> None:
+    if done.done():  # its waiter was cancelled (e.g. at shutdown)
+        return
+    if error is None:
+        done.set_result(None)
+    else:
+        done.set_exception(error)

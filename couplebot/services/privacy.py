@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -50,6 +51,8 @@ class PrivacyService:
         self._changed = changed  # what was deleted may change scheduled work
         self._refresh = refresh  # an exchange's status line, after its answers changed
         self._sections: list[PrivacySection] = []
+        self._left_guilds: set[int] | None = None  # loaded once, kept by guild_left/joined
+        self._left_loading = asyncio.Lock()
 
     def add_section(self, section: PrivacySection) -> None:
         """A feature's own tables join export and forget."""
@@ -202,6 +205,8 @@ class PrivacyService:
 
     async def guild_left(self, guild_id: int) -> None:
         async with self._store.write() as tx:
+            if self._left_guilds is not None:
+                self._left_guilds.add(guild_id)
             if await tx.privacy.mark_left(guild_id, self._clock.now()):
                 couple = await tx.couples.by_guild(guild_id)
                 if couple is not None:
@@ -209,6 +214,15 @@ class PrivacyService:
                 log.info("removed from server %s; its data goes after the grace period", guild_id)
 
     async def guild_joined(self, guild_id: int) -> None:
+        # At start every server is "joined" again: one query for which ones had been
+        # left, not a write transaction per server that keeps clicks waiting.
+        async with self._left_loading:
+            if self._left_guilds is None:
+                async with self._store.read() as tx:
+                    self._left_guilds = await tx.privacy.left_guild_ids()
+        if guild_id not in self._left_guilds:
+            return
+        self._left_guilds.discard(guild_id)
         async with self._store.write() as tx:
             returned = await tx.privacy.mark_returned(guild_id)
             couple = await tx.couples.by_guild(guild_id)

@@ -25,7 +25,7 @@ from couplebot.services.checkins import is_long_distance
 from couplebot.services.couples import require_couple
 from couplebot.services.due import DueWork
 from couplebot.services.errors import InvalidInputError
-from couplebot.services.exchanges import ExchangeEngine, KindPolicy
+from couplebot.services.exchanges import ExchangeEngine, KindPolicy, reminder_instant
 from couplebot.store import Store, Tx
 from couplebot.store.checkins import Appreciation, CheckinSettings
 
@@ -97,14 +97,18 @@ class WeeklyService:
         self._due = due
         self.kind = WeeklyKind(content, due)
         engine.add_kind(self.kind)
-        due.register(self._plan, {POST_ITEM: self._post_due, REMIND_ITEM: self._remind_due})
+        due.register(
+            self._plan,
+            {POST_ITEM: self._post_due},
+            tx_handlers={REMIND_ITEM: engine.reminder_handler(self._reminder_at)},
+        )
 
     # Scheduling
 
     async def _plan(self, tx: Tx, couple: Couple, now: datetime) -> dict[str, datetime | None]:
         return {
             POST_ITEM: await self._next_post_at(tx, couple, now),
-            REMIND_ITEM: await self._reminder_at(tx, couple, now),
+            REMIND_ITEM: reminder_instant(await self._reminder_at(tx, couple, now)),
         }
 
     async def _next_post_at(self, tx: Tx, couple: Couple, now: datetime) -> datetime | None:
@@ -147,8 +151,11 @@ class WeeklyService:
         if created:
             log.info("weekly check-in %s created for couple %s", exchange.id, couple_id)
 
-    async def _reminder_at(self, tx: Tx, couple: Couple, now: datetime) -> datetime | None:
-        """The one gentle reminder, on the day after the post, to the partner yet to answer."""
+    async def _reminder_at(
+        self, tx: Tx, couple: Couple, now: datetime
+    ) -> tuple[Exchange, datetime] | None:
+        """The latest check-in and its one gentle reminder, on the day after the post, to
+        the partner yet to answer."""
         exchange = await tx.exchanges.latest(couple.id, WEEKLY.name)
         if exchange is None or exchange.message_id is None:
             return None
@@ -170,19 +177,7 @@ class WeeklyService:
         )
         if due is None or local_date(due, tz) != next_day:
             return None
-        return due
-
-    async def _remind_due(self, couple_id: int, now: datetime) -> None:
-        async with self._store.write() as tx:
-            couple = await tx.couples.get(couple_id)
-            if couple is None:
-                return
-            due = await self._reminder_at(tx, couple, now)
-            if due is None or now < due:
-                return
-            exchange = await tx.exchanges.latest(couple.id, WEEKLY.name)
-            assert exchange is not None
-            await self._engine.queue_reminder(tx, couple, exchange)
+        return exchange, due
 
     # /weekly-checkin
 

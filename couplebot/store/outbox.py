@@ -110,6 +110,23 @@ class DueWorkRepository(Repository):
         row = await self._one("SELECT MIN(due_at) AS due_at FROM due_work")
         return datetime.fromisoformat(row["due_at"]) if row and row["due_at"] else None
 
+    async def active_couples(self) -> list[int]:
+        """Every couple whose due work runs (server still has the bot, both accepted)."""
+        rows = await self._all(
+            "SELECT id FROM couples AS c WHERE c.left_at IS NULL AND c.ended_at IS NULL "
+            "AND c.accepted_at IS NOT NULL ORDER BY id"
+        )
+        return [int(r["id"]) for r in rows]
+
+    async def unplanned_couples(self) -> list[int]:
+        """Active couples with no due work stored at all (every planned couple has one)."""
+        rows = await self._all(
+            "SELECT id FROM couples AS c WHERE c.left_at IS NULL AND c.ended_at IS NULL "
+            "AND c.accepted_at IS NOT NULL AND NOT EXISTS "
+            "(SELECT 1 FROM due_work AS d WHERE d.couple_id = c.id) ORDER BY id"
+        )
+        return [int(r["id"]) for r in rows]
+
     async def of(self, couple_id: int) -> dict[str, datetime]:
         rows = await self._all(
             "SELECT item, due_at FROM due_work WHERE couple_id = ?", (couple_id,)

@@ -54,6 +54,11 @@ class PrivacyRepository(Repository):
         )
         return {int(r["guild_id"]) for r in rows}
 
+    async def left_guild_ids(self) -> set[int]:
+        """Servers marked as left (their couples wait out the grace period)."""
+        rows = await self._all("SELECT guild_id FROM couples WHERE left_at IS NOT NULL")
+        return {int(r["guild_id"]) for r in rows}
+
     async def mark_left(self, guild_id: int, now: datetime) -> bool:
         changed = await self._run(
             "UPDATE couples SET left_at = ? WHERE guild_id = ? AND left_at IS NULL",
