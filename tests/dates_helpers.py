@@ -8,8 +8,8 @@ from couplebot.content import Content
 from couplebot.domain.ideas import Idea
 from couplebot.fake_discord import FakeDiscord, FakeUser
 
+from . import interaction_helpers
 from .conftest import Couple
-from .test_daily_e2e import buttons
 
 
 def cards(fake: FakeDiscord, couple: Couple) -> list[dict[str, Any]]:
@@ -46,10 +46,9 @@ async def suggest(
 async def press(
     fake: FakeDiscord, couple: Couple, user: FakeUser, message: dict[str, Any], label: str
 ) -> Any:
+    """Like interaction_helpers.press, on the message as it is now."""
     current = fake.message(message["id"])
-    click = await fake.click(user, current, buttons(current)[label], guild=couple.guild)
-    await click.wait_response()
-    return click
+    return await interaction_helpers.press(fake, couple, user, current, label)
 
 
 async def plan_from_card(

@@ -14,7 +14,8 @@ from couplebot.fake_discord import FakeDiscord, message_text
 from tests.daily_store import DailyStore
 
 from .conftest import Couple, set_up
-from .test_daily_e2e import answer, buttons, post_today, reveal_messages, round_messages
+from .interaction_helpers import buttons
+from .test_daily_e2e import answer, post_today, reveal_messages, round_messages
 
 COMMANDS: list[tuple[str, dict[str, Any]]] = [
     ("settings", {}),

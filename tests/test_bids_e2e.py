@@ -8,8 +8,8 @@ from typing import Any
 from couplebot.fake_discord import FakeDiscord, message_text
 
 from .conftest import BotRunner, Couple, set_up
+from .interaction_helpers import buttons, press
 from .test_checkin_e2e import check_in, stored
-from .test_daily_e2e import buttons
 from .test_privacy_e2e import _export
 
 THANKS = "Thank you for fixing my bike without being asked."
@@ -70,26 +70,19 @@ async def test_bid_never_repeats_until_the_pool_runs_out(
     message = first.latest_reply
     seen = [message["embeds"][0]["description"]]
     for _ in range(len(together) - 1):
-        click = await fake.click(
-            couple.alex, message, buttons(message)["Another"], guild=couple.guild
-        )
-        await click.wait_response()
+        click = await press(fake, couple, couple.alex, message, "Another")
         await fake.wait_until(lambda c=click: c.latest_reply is not None)
         message = fake.message(message["id"])
         seen.append(message["embeds"][0]["description"])
     assert len(seen) == len(set(seen)) == len(together)
     assert set(seen) == {b.text for b in together}
     # The pool ran out: a new cycle starts, never with the bid on screen.
-    click = await fake.click(couple.alex, message, buttons(message)["Another"], guild=couple.guild)
-    await click.wait_response()
+    click = await press(fake, couple, couple.alex, message, "Another")
     message = fake.message(message["id"])
     assert message["embeds"][0]["description"] != seen[-1]
 
     before = len(fake.channel_messages(couple.guild.channel_id))
-    take = await fake.click(
-        couple.alex, message, buttons(message)["I'll do this"], guild=couple.guild
-    )
-    await take.wait_response()
+    await press(fake, couple, couple.alex, message, "I'll do this")
     assert "Lovely" in message_text(fake.message(message["id"]))
     assert await stored(runner, "SELECT source FROM bids_made") == [("bid",)]
     await bot.services.tick()

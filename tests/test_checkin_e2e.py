@@ -11,7 +11,7 @@ from couplebot.bot import CoupleBot
 from couplebot.fake_discord import FakeDiscord, FakeUser, message_text
 
 from .conftest import BotRunner, Couple, set_up
-from .test_daily_e2e import buttons
+from .interaction_helpers import buttons
 
 NEED = "A long hug tonight, please, and ten quiet minutes."
 

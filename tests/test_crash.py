@@ -54,7 +54,8 @@ from tests.daily_store import DailyStore
 
 from .conftest import TEST_KEY, Couple
 from .crash_bot import NOW_ENV
-from .test_daily_e2e import buttons, round_messages
+from .interaction_helpers import buttons
+from .test_daily_e2e import round_messages
 
 pytestmark = pytest.mark.slow
 

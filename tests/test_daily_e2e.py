@@ -10,16 +10,7 @@ from couplebot.bot import CoupleBot
 from couplebot.fake_discord import FakeDiscord, FakeUser, message_text
 
 from .conftest import BotRunner, Couple, set_up
-
-
-def buttons(message: dict[str, Any]) -> dict[str, str]:
-    """label -> custom_id of the message's buttons."""
-    found = {}
-    for row in message.get("components", []):
-        for component in row.get("components", []):
-            if component.get("type") == 2:
-                found[component["label"]] = component["custom_id"]
-    return found
+from .interaction_helpers import answer_on, buttons, press
 
 
 def round_messages(fake: FakeDiscord, couple: Couple) -> list[dict[str, Any]]:
@@ -47,13 +38,7 @@ async def post_today(fake: FakeDiscord, couple: Couple) -> dict[str, Any]:
 
 
 async def answer(fake: FakeDiscord, couple: Couple, user: FakeUser, text: str) -> Any:
-    message = round_messages(fake, couple)[-1]
-    click = await fake.click(user, message, buttons(message)["Answer"], guild=couple.guild)
-    await click.wait_response()
-    assert click.modal is not None, click.text
-    submit = await fake.submit_modal(user, click, {"answer": text}, guild=couple.guild)
-    await submit.wait_reply()
-    return submit
+    return await answer_on(fake, couple, user, round_messages(fake, couple)[-1], text)
 
 
 async def test_full_loop(fake: FakeDiscord, couple: Couple, bot: CoupleBot) -> None:
@@ -73,8 +58,7 @@ async def test_full_loop(fake: FakeDiscord, couple: Couple, bot: CoupleBot) -> N
 
     # Editing before the reveal: the modal comes back with the saved draft.
     message = round_messages(fake, couple)[0]
-    click = await fake.click(couple.alex, message, buttons(message)["Answer"], guild=couple.guild)
-    await click.wait_response()
+    click = await press(fake, couple, couple.alex, message, "Answer")
     assert "Your laugh at breakfast." in str(click.modal)
     edited = await fake.submit_modal(
         couple.alex, click, {"answer": "Your laugh at breakfast, again."}, guild=couple.guild
@@ -100,8 +84,7 @@ async def test_outsider_click_is_refused(fake: FakeDiscord, couple: Couple, bot:
     await set_up(fake, couple)
     message = await post_today(fake, couple)
     for label in ("Answer", "Not this one"):
-        click = await fake.click(couple.guest, message, buttons(message)[label], guild=couple.guild)
-        await click.wait_response()
+        click = await press(fake, couple, couple.guest, message, label)
         assert click.ephemeral and "just for them" in click.text
     assert "One of you has written" not in message_text(round_messages(fake, couple)[0])
     assert "resting" not in message_text(round_messages(fake, couple)[0])
@@ -251,10 +234,7 @@ async def test_pass_rests_and_author_may_share(
     await set_up(fake, couple)
     message = await post_today(fake, couple)
     await answer(fake, couple, couple.alex, "Something I wanted to say.")
-    passed = await fake.click(
-        couple.sam, message, buttons(message)["Not this one"], guild=couple.guild
-    )
-    await passed.wait_response()
+    passed = await press(fake, couple, couple.sam, message, "Not this one")
     assert "can rest" in passed.text
     await fake.wait_until(lambda: "resting" in message_text(round_messages(fake, couple)[0]))
     assert reveal_messages(fake, couple) == []
@@ -264,15 +244,9 @@ async def test_pass_rests_and_author_may_share(
     assert "Something I wanted to say." not in channel_text
 
     rested = round_messages(fake, couple)[0]
-    nothing = await fake.click(
-        couple.sam, rested, buttons(rested)["Share my answer"], guild=couple.guild
-    )
-    await nothing.wait_response()
+    nothing = await press(fake, couple, couple.sam, rested, "Share my answer")
     assert nothing.ephemeral and "no answer here to share" in nothing.text
-    share = await fake.click(
-        couple.alex, rested, buttons(rested)["Share my answer"], guild=couple.guild
-    )
-    await share.wait_response()
+    await press(fake, couple, couple.alex, rested, "Share my answer")
     await fake.wait_until(
         lambda: any(
             "Something I wanted to say." in message_text(m)
@@ -330,16 +304,10 @@ async def test_no_user_id_in_any_post_footer_or_marker(
     runner.clock.advance(timedelta(hours=6))
     await bot.services.tick()
     message = round_messages(fake, couple)[-1]
-    passed = await fake.click(
-        couple.sam, message, buttons(message)["Not this one"], guild=couple.guild
-    )
-    await passed.wait_response()
+    await press(fake, couple, couple.sam, message, "Not this one")
     await fake.wait_until(lambda: "Share my answer" in buttons(fake.message(message["id"])))
     message = fake.message(message["id"])
-    shared = await fake.click(
-        couple.alex, message, buttons(message)["Share my answer"], guild=couple.guild
-    )
-    await shared.wait_response()
+    await press(fake, couple, couple.alex, message, "Share my answer")
     await fake.wait_until(
         lambda: any(
             "Shared after all" in str(m) for m in fake.channel_messages(couple.guild.channel_id)

@@ -24,7 +24,7 @@ from couplebot.fake_discord import FakeDiscord, message_text
 
 from .conftest import Couple, set_up
 from .dates_helpers import cards, idea_of, press, suggest, title
-from .test_daily_e2e import buttons
+from .interaction_helpers import buttons
 
 
 async def test_a_card_is_posted_with_its_buttons(

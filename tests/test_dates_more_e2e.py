@@ -12,7 +12,7 @@ from couplebot.fake_discord import FakeDiscord, FakeUser, message_text
 
 from .conftest import BotRunner, Couple, set_up
 from .dates_helpers import cards, plan_cards, plan_from_card, press, suggest, title
-from .test_daily_e2e import buttons
+from .interaction_helpers import buttons, slash
 
 # Wednesday 3 June 2026, 18:00 in Berlin.
 WEDNESDAY_EVENING = datetime(2026, 6, 3, 16, 0, tzinfo=UTC)
@@ -20,14 +20,6 @@ WEDNESDAY_EVENING = datetime(2026, 6, 3, 16, 0, tzinfo=UTC)
 
 def weekly_cards(fake: FakeDiscord, couple: Couple) -> list[dict[str, Any]]:
     return [c for c in cards(fake, couple) if "weekly date-night idea" in message_text(c)]
-
-
-async def _slash(
-    fake: FakeDiscord, couple: Couple, user: FakeUser, name: str, **options: Any
-) -> Any:
-    interaction = await fake.slash(user, name, options, guild=couple.guild)
-    await interaction.wait_reply()
-    return interaction
 
 
 async def test_the_weekly_suggestion_comes_once_on_its_day_and_stops_when_off(
@@ -41,11 +33,11 @@ async def test_the_weekly_suggestion_comes_once_on_its_day_and_stops_when_off(
     assert weekly_cards(fake, couple) == []  # off by default
 
     runner.clock.set(datetime(2026, 6, 1, 5, 0, tzinfo=UTC))
-    bad = await _slash(fake, couple, couple.sam, "date weekly", day="wed")
+    bad = await slash(fake, couple, couple.sam, "date weekly", day="wed")
     assert bad.ephemeral and "Give a day and a time" in bad.text
-    bad = await _slash(fake, couple, couple.sam, "date weekly", day="wed", time="25:99")
+    bad = await slash(fake, couple, couple.sam, "date weekly", day="wed", time="25:99")
     assert bad.ephemeral
-    on = await _slash(fake, couple, couple.sam, "date weekly", day="wed", time="18:00")
+    on = await slash(fake, couple, couple.sam, "date weekly", day="wed", time="18:00")
     assert on.ephemeral and "every Wednesday at 18:00" in on.text
 
     runner.clock.set(WEDNESDAY_EVENING - timedelta(minutes=1))
@@ -63,7 +55,7 @@ async def test_the_weekly_suggestion_comes_once_on_its_day_and_stops_when_off(
     await bot.services.tick()
     assert len(weekly_cards(fake, couple)) == 2
 
-    off = await _slash(fake, couple, couple.alex, "date weekly", off=True)
+    off = await slash(fake, couple, couple.alex, "date weekly", off=True)
     assert "off" in off.text
     runner.clock.set(WEDNESDAY_EVENING + timedelta(days=14, minutes=1))
     await bot.services.tick()
@@ -75,7 +67,7 @@ async def test_an_idea_of_your_own_joins_the_pool_encrypted(
 ) -> None:
     await runner.start()
     await set_up(fake, couple)
-    added = await _slash(
+    added = await slash(
         fake,
         couple,
         couple.alex,
@@ -85,7 +77,7 @@ async def test_an_idea_of_your_own_joins_the_pool_encrypted(
         description="The place from our first summer.",
     )
     assert added.ephemeral and "Added" in added.text
-    again = await _slash(
+    again = await slash(
         fake, couple, couple.sam, "date add", title="pancakes at the lighthouse cafe", setting="out"
     )
     assert "already" in again.text
@@ -122,7 +114,7 @@ async def test_export_and_forget_cover_ideas_plans_and_saves(
 ) -> None:
     await runner.start()
     await set_up(fake, couple)
-    await _slash(
+    await slash(
         fake, couple, couple.alex, "date add", title="Our bench by the canal", setting="outdoors"
     )
     await suggest(fake, couple)
@@ -189,7 +181,7 @@ async def test_a_third_member_is_refused_on_every_button_and_command(
         ("date add", {"title": "Not mine to add", "setting": "home"}),
         ("date weekly", {"day": "mon", "time": "18:00"}),
     ]:
-        reply = await _slash(fake, couple, guest, name, **options)
+        reply = await slash(fake, couple, guest, name, **options)
         assert reply.ephemeral and "just for them" in reply.text, name
     assert (
         await fake.autocomplete(guest, "date plan", {"idea": ""}, "idea", guild=couple.guild) == []

@@ -8,11 +8,11 @@ from typing import Any
 
 from couplebot.bot import CoupleBot
 from couplebot.domain.dates import PlanStatus
-from couplebot.fake_discord import FakeDiscord, FakeUser, message_text
+from couplebot.fake_discord import FakeDiscord, message_text
 
 from .conftest import BotRunner, Couple, set_up
 from .dates_helpers import cards, plan_cards, plan_from_card, press, suggest, title
-from .test_daily_e2e import buttons
+from .interaction_helpers import answer_on, buttons
 
 # The runner's clock starts on Monday 1 June 2026, 05:00 UTC: 07:00 in Berlin.
 TUESDAY_MORNING = datetime(2026, 6, 2, 6, 0, tzinfo=UTC)  # 08:00 in Berlin
@@ -171,16 +171,6 @@ async def test_move_and_cancel_from_the_plan_card(
     assert len(plan_cards(fake, couple)) == 1
 
 
-async def _answer(fake: FakeDiscord, couple: Couple, user: FakeUser, text: str) -> Any:
-    message = reflections(fake, couple)[-1]
-    click = await fake.click(user, message, buttons(message)["Answer"], guild=couple.guild)
-    await click.wait_response()
-    assert click.modal is not None, click.text
-    submit = await fake.submit_modal(user, click, {"answer": text}, guild=couple.guild)
-    await submit.wait_reply()
-    return submit
-
-
 async def test_one_reminder_across_a_restart_then_the_reflection_revealed_once(
     fake: FakeDiscord, couple: Couple, runner: BotRunner
 ) -> None:
@@ -219,12 +209,16 @@ async def test_one_reminder_across_a_restart_then_the_reflection_revealed_once(
     await bot.services.tick()
     assert len(reflections(fake, couple)) == 1
 
-    first = await _answer(fake, couple, couple.sam, "Your face when the rain started.")
+    first = await answer_on(
+        fake, couple, couple.sam, reflections(fake, couple)[-1], "Your face when the rain started."
+    )
     assert first.ephemeral and "private" in first.text
     assert revealed(fake, couple) == []
     [plan] = await plans(bot, couple)
     assert plan.status is PlanStatus.REFLECTING
-    await _answer(fake, couple, couple.alex, "Running for the tram together.")
+    await answer_on(
+        fake, couple, couple.alex, reflections(fake, couple)[-1], "Running for the tram together."
+    )
     await fake.wait_until(lambda: len(revealed(fake, couple)) == 1)
     shown = message_text(revealed(fake, couple)[0])
     assert "Your face when the rain started." in shown and "Running for the tram" in shown

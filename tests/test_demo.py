@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from couplebot.content import Content
@@ -9,9 +11,10 @@ from couplebot.demo import run_demo
 
 
 async def test_demo_shows_question_answers_and_reveal(
-    content: Content, capsys: pytest.CaptureFixture[str]
+    content: Content, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    assert await run_demo(content) == 0
+    # Its own chart file: beside other test workers, the default one in /tmp is shared.
+    assert await run_demo(content, chart_path=tmp_path / "insights.png") == 0
     out = capsys.readouterr().out
     assert "/setup partner:@Sam" in out
     assert "What is a small thing I did lately that made you feel close to me?" in out

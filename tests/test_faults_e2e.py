@@ -13,7 +13,8 @@ from couplebot.services import outbox
 from tests.daily_store import DailyStore
 
 from .conftest import BotRunner, Couple, set_up
-from .test_daily_e2e import answer, buttons, post_today, reveal_messages, round_messages
+from .interaction_helpers import press
+from .test_daily_e2e import answer, post_today, reveal_messages, round_messages
 
 
 async def test_rate_limits_are_honoured(fake: FakeDiscord, couple: Couple, bot: CoupleBot) -> None:
@@ -63,8 +64,7 @@ async def test_a_dropped_gateway_loses_no_answer(
 ) -> None:
     await set_up(fake, couple)
     message = await post_today(fake, couple)
-    click = await fake.click(couple.alex, message, buttons(message)["Answer"], guild=couple.guild)
-    await click.wait_response()
+    click = await press(fake, couple, couple.alex, message, "Answer")
     await fake.drop_gateway()
     submit = await fake.submit_modal(
         couple.alex, click, {"answer": "Sent mid-drop."}, guild=couple.guild

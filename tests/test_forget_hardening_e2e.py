@@ -10,17 +10,15 @@ from typing import Any
 from couplebot.fake_discord import FakeDiscord, FakeUser, message_text
 
 from .conftest import BotRunner, Couple, set_up
-from .test_daily_e2e import answer, buttons, post_today, reveal_messages, round_messages
+from .interaction_helpers import press
+from .test_daily_e2e import answer, post_today, reveal_messages, round_messages
 
 
 async def forget(fake: FakeDiscord, couple: Couple, user: FakeUser) -> None:
     ask = await fake.slash(user, "privacy forget", guild=couple.guild)
     await ask.wait_response()
     assert ask.message is not None
-    confirm = await fake.click(
-        user, ask.message, buttons(ask.message)["Delete my data"], guild=couple.guild
-    )
-    await confirm.wait_response()
+    confirm = await press(fake, couple, user, ask.message, "Delete my data")
     assert "deleted" in confirm.text
 
 

@@ -9,13 +9,13 @@ from couplebot.bot import CoupleBot
 from couplebot.fake_discord import FakeDiscord, message_text
 
 from .conftest import Couple, set_up
-from .test_daily_e2e import buttons, post_today, reveal_messages, round_messages
+from .interaction_helpers import press
+from .test_daily_e2e import post_today, reveal_messages, round_messages
 
 
 async def open_form(fake: FakeDiscord, couple: Couple, user):  # type: ignore[no-untyped-def]
     message = round_messages(fake, couple)[-1]
-    click = await fake.click(user, message, buttons(message)["Answer"], guild=couple.guild)
-    await click.wait_response()
+    click = await press(fake, couple, user, message, "Answer")
     assert click.modal is not None
     return click
 
@@ -47,10 +47,7 @@ async def test_a_submit_after_the_partner_passed_gives_the_text_back(
     await post_today(fake, couple)
     form = await open_form(fake, couple, couple.sam)
     message = round_messages(fake, couple)[-1]
-    passed = await fake.click(
-        couple.alex, message, buttons(message)["Not this one"], guild=couple.guild
-    )
-    await passed.wait_response()
+    await press(fake, couple, couple.alex, message, "Not this one")
     submit = await fake.submit_modal(
         couple.sam, form, {"answer": "Still mine to keep."}, guild=couple.guild
     )

@@ -7,12 +7,11 @@ import asyncio
 import copy
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 from couplebot.fake_discord import FakeDiscord, FakeInteraction, FakeUser, message_text
 
 from .conftest import BotRunner, Couple, set_up
-from .test_daily_e2e import buttons
+from .interaction_helpers import buttons, forged_press, forged_submit, press, text_form
 
 LOVED_LINE = "Alex once said this makes them feel loved:"
 # The fixture clock starts Monday 2026-06-01 05:00 UTC (07:00 in Berlin).
@@ -28,22 +27,12 @@ async def show_list(fake: FakeDiscord, couple: Couple, user: FakeUser) -> FakeIn
 async def add_item(fake: FakeDiscord, couple: Couple, user: FakeUser, text: str) -> FakeInteraction:
     shown = await show_list(fake, couple, user)
     assert shown.message is not None
-    click = await fake.click(user, shown.message, buttons(shown.message)["Add"], guild=couple.guild)
-    await click.wait_response()
+    click = await press(fake, couple, user, shown.message, "Add")
     if click.modal is None:
         return click
     submit = await fake.submit_modal(user, click, {"item": text}, guild=couple.guild)
     await submit.wait_reply()
     return submit
-
-
-def item_submit(custom_id: str, text: str) -> dict[str, Any]:
-    return {
-        "custom_id": custom_id,
-        "components": [
-            {"type": 18, "id": 1, "component": {"type": 4, "custom_id": "item", "value": text}}
-        ],
-    }
 
 
 async def ideas_after_an_interaction(
@@ -78,8 +67,7 @@ async def test_add_edit_remove_and_limits(
 
     message = added.latest_reply
     assert message is not None
-    edit = await fake.click(couple.alex, message, buttons(message)["Edit 1"], guild=couple.guild)
-    await edit.wait_response()
+    edit = await press(fake, couple, couple.alex, message, "Edit 1")
     assert edit.modal is not None and "Tea made without asking" in json.dumps(edit.modal)
     changed = await fake.submit_modal(
         couple.alex, edit, {"item": "A cup of tea I didn't ask for"}, guild=couple.guild
@@ -96,19 +84,11 @@ async def test_add_edit_remove_and_limits(
     shown = (await show_list(fake, couple, couple.alex)).message
     assert shown is not None
     listed = copy.deepcopy(shown)  # as it was before the removal below
-    removed = await fake.click(couple.alex, listed, buttons(listed)["Remove 1"], guild=couple.guild)
-    await removed.wait_response()
+    removed = await press(fake, couple, couple.alex, listed, "Remove 1")
     assert "Removed." in removed.text and "cup of tea" not in removed.text
     assert "1. Small thing number 2" in removed.text
     # A button from before the change names an item that moved: refused, nothing changes.
-    stale = await fake.forge(
-        couple.alex,
-        3,
-        {"custom_id": buttons(listed)["Remove 3"], "component_type": 2},
-        guild=couple.guild,
-        message=listed,
-    )
-    await stale.wait_response()
+    stale = await forged_press(fake, couple, couple.alex, listed, buttons(listed)["Remove 3"])
     assert "changed since you opened it" in stale.text
     assert "9. Small thing number 10" in (await show_list(fake, couple, couple.alex)).text
 
@@ -123,10 +103,9 @@ async def test_bad_input_is_explained_and_nothing_is_stored(
     await set_up(fake, couple)
     blank = await add_item(fake, couple, couple.alex, "   ")
     assert blank.ephemeral and "Write a few words" in blank.text
-    long = await fake.forge(
-        couple.alex, 5, item_submit("cb:lovedm:add", "x" * 101), guild=couple.guild
+    long = await forged_submit(
+        fake, couple, couple.alex, text_form("cb:lovedm:add", item="x" * 101)
     )
-    await long.wait_response()
     assert long.ephemeral and "up to 100 characters, and this is 101" in long.text
     assert "Nothing here yet" in (await show_list(fake, couple, couple.alex)).text
 
@@ -145,13 +124,11 @@ async def test_a_third_member_is_refused_everywhere(
     message = mine.latest_reply
     assert message is not None
     for label in ("Add", "Edit 1", "Remove 1"):
-        click = await fake.click(couple.guest, message, buttons(message)[label], guild=couple.guild)
-        await click.wait_response()
+        click = await press(fake, couple, couple.guest, message, label)
         assert click.modal is None and "just for them" in click.text
-    submit = await fake.forge(
-        couple.guest, 5, item_submit("cb:lovedm:add", "Mine now"), guild=couple.guild
+    submit = await forged_submit(
+        fake, couple, couple.guest, text_form("cb:lovedm:add", item="Mine now")
     )
-    await submit.wait_response()
     assert "just for them" in submit.text
     assert "1. Being asked about my day" in (await show_list(fake, couple, couple.alex)).text
     assert "Nothing here yet" in (await show_list(fake, couple, couple.sam)).text
@@ -245,10 +222,7 @@ async def test_encrypted_at_rest_exported_and_forgotten(
     ask = await fake.slash(couple.alex, "privacy forget", guild=couple.guild)
     await ask.wait_response()
     assert ask.message is not None
-    confirm = await fake.click(
-        couple.alex, ask.message, buttons(ask.message)["Delete my data"], guild=couple.guild
-    )
-    await confirm.wait_response()
+    await press(fake, couple, couple.alex, ask.message, "Delete my data")
     export = await fake.slash(couple.alex, "privacy export", guild=couple.guild)
     await export.wait_response()
     document = json.loads(fake.attachments(export.latest_reply or {})[0][1])

@@ -23,7 +23,7 @@ from couplebot.ui.kinds import REPLIES, register_view
 from couplebot.ui.render import exchange_view
 
 from .conftest import BotRunner, Couple, set_up
-from .test_daily_e2e import buttons
+from .interaction_helpers import buttons, press
 
 GRATITUDE = ExchangeKind(
     name="gratitude",
@@ -82,16 +82,12 @@ async def test_a_new_kind_posts_answers_and_reveals_once(
     ]
     assert len(posted) == 1 and set(buttons(posted[0])) == {"Answer", "Not this one"}
 
-    outsider = await fake.click(
-        couple.guest, posted[0], buttons(posted[0])["Answer"], guild=couple.guild
-    )
-    await outsider.wait_response()
+    outsider = await press(fake, couple, couple.guest, posted[0], "Answer")
     assert outsider.modal is None and "just for them" in outsider.text
 
     for user, text in ((couple.alex, "Your patience."), (couple.sam, "Slow Sundays.")):
         message = fake.message(posted[0]["id"])
-        click = await fake.click(user, message, buttons(message)["Answer"], guild=couple.guild)
-        await click.wait_response()
+        click = await press(fake, couple, user, message, "Answer")
         assert click.modal is not None and "One thing you're grateful for" in str(click.modal)
         submit = await fake.submit_modal(user, click, {"thanks": text}, guild=couple.guild)
         await submit.wait_reply()

@@ -148,7 +148,8 @@ def test_the_installed_wheel_runs_from_an_empty_folder(installed: Path, tmp_path
     checked = _run([couplebot, "check-content"], cwd=empty)
     assert "look good" in checked.stdout
 
-    demo = _run([couplebot, "demo"], cwd=empty)
+    # TMPDIR: the chart the demo saves lands in this test's folder, not a shared /tmp file.
+    demo = _run([couplebot, "demo"], cwd=empty, TMPDIR=str(tmp_path))
     assert "** You've both answered **" in demo.stdout, demo.stdout + demo.stderr
     assert "Traceback" not in demo.stderr
     # Without the validation extra, the demo runs on and says so, once.

@@ -14,7 +14,8 @@ from couplebot.fake_discord import FakeDiscord
 from tests.daily_store import DailyStore
 
 from .conftest import BotRunner, Couple, set_up
-from .test_daily_e2e import answer, buttons, post_today, reveal_messages
+from .interaction_helpers import buttons, press
+from .test_daily_e2e import answer, post_today, reveal_messages
 
 
 async def _revealed_day(fake: FakeDiscord, couple: Couple) -> None:
@@ -170,10 +171,7 @@ async def test_the_partner_who_stays_can_end_the_couple_after_the_other_left(
     ask = await fake.slash(couple.alex, "couple end", guild=couple.guild)
     await ask.wait_response()
     assert ask.ephemeral and "Before you decide" in ask.text and ask.message is not None
-    confirm = await fake.click(
-        couple.alex, ask.message, buttons(ask.message)["End our couple"], guild=couple.guild
-    )
-    await confirm.wait_response()
+    confirm = await press(fake, couple, couple.alex, ask.message, "End our couple")
     assert "stopped here" in confirm.text
     after = await fake.slash(couple.alex, "settings", guild=couple.guild)
     await after.wait_response()

@@ -13,7 +13,7 @@ from couplebot.bot import CoupleBot
 from couplebot.fake_discord import FakeDiscord, FakeInteraction, FakeUser, message_text
 
 from .conftest import BotRunner, Couple, set_up
-from .test_daily_e2e import buttons
+from .interaction_helpers import buttons, forged_press, forged_submit, press, text_form
 
 NOTE = "I miss you. Could we have dinner together on Friday, just us?"
 
@@ -43,10 +43,7 @@ async def preview_of(
     command = await open_reachout(fake, couple, couple.alex)
     assert command.ephemeral and command.message is not None
     labels = [label for label in buttons(command.message) if label != "Write my own"]
-    pick = await fake.click(
-        couple.alex, command.message, buttons(command.message)[labels[0]], guild=couple.guild
-    )
-    await pick.wait_response()
+    pick = await press(fake, couple, couple.alex, command.message, labels[0])
     assert pick.modal is not None
     values = {"note": text} if where is None else {"note": text, "where": where}
     submit = await fake.submit_modal(couple.alex, pick, values, guild=couple.guild)
@@ -57,14 +54,6 @@ async def preview_of(
         "Cancel",
     }, submit.text
     return fake.message(command.message["id"])
-
-
-async def press(
-    fake: FakeDiscord, couple: Couple, user: FakeUser, message: dict[str, Any], label: str
-) -> FakeInteraction:
-    click = await fake.click(user, message, buttons(message)[label], guild=couple.guild)
-    await click.wait_response()
-    return click
 
 
 def row_count(runner: BotRunner, table: str) -> int:
@@ -84,10 +73,7 @@ async def test_three_openers_each_open_a_prefilled_form(
     assert len(offered) == 3 and set(offered) <= known
     tags = {o.tag for o in bot.services.content.openers if o.text in offered}
     assert len(tags) == 3  # three different ways to start
-    pick = await fake.click(
-        couple.alex, command.message, buttons(command.message)[offered[1]], guild=couple.guild
-    )
-    await pick.wait_response()
+    pick = await press(fake, couple, couple.alex, command.message, offered[1])
     assert pick.modal is not None and offered[1] in json.dumps(pick.modal)
     assert notes(fake, couple) == []
 
@@ -118,14 +104,7 @@ async def test_send_delivers_exactly_one_note_pinging_only_the_partner(
     assert set(buttons(note)) == {"Thank you for telling me", "Let's talk tonight"}
 
     # Pressing Send again on the same preview (a double click) sends nothing more.
-    again = await fake.forge(
-        couple.alex,
-        3,
-        {"custom_id": buttons(preview)["Send"], "component_type": 2},
-        guild=couple.guild,
-        message=preview,
-    )
-    await again.wait_response()
+    again = await forged_press(fake, couple, couple.alex, preview, buttons(preview)["Send"])
     assert "already sent" in again.text
     await bot.services.tick()
     await asyncio.sleep(0.1)
@@ -239,23 +218,13 @@ async def test_a_third_member_is_refused_everywhere(
     for label in ("Send", "Edit", "Cancel"):
         refused = await press(fake, couple, couple.guest, preview, label)
         assert refused.modal is None and "just for them" in refused.text
-    submit = await fake.forge(
-        couple.guest, 5, draft_submit("Let me in."), guild=couple.guild, message=preview
+    submit = await forged_submit(
+        fake, couple, couple.guest, text_form("cb:ro-draft", note="Let me in."), preview
     )
-    await submit.wait_response()
     assert "just for them" in submit.text
     await asyncio.sleep(0.1)
     assert notes(fake, couple) == [] and row_count(runner, "reachouts") == 0
     assert set(buttons(fake.message(preview["id"]))) == {"Send", "Edit", "Cancel"}
-
-
-def draft_submit(text: str) -> dict[str, Any]:
-    return {
-        "custom_id": "cb:ro-draft",
-        "components": [
-            {"type": 18, "id": 1, "component": {"type": 4, "custom_id": "note", "value": text}}
-        ],
-    }
 
 
 async def test_bad_input_is_explained_and_nothing_is_kept(
@@ -265,31 +234,22 @@ async def test_bad_input_is_explained_and_nothing_is_kept(
     await set_up(fake, couple)
     command = await open_reachout(fake, couple, couple.alex)
     assert command.message is not None
-    pick = await fake.click(
-        couple.alex, command.message, buttons(command.message)["Write my own"], guild=couple.guild
-    )
-    await pick.wait_response()
+    pick = await press(fake, couple, couple.alex, command.message, "Write my own")
     assert pick.modal is not None
     empty = await fake.submit_modal(couple.alex, pick, {"note": "   \n  "}, guild=couple.guild)
     await empty.wait_reply()
     assert empty.ephemeral and "Write a few words first" in empty.text
 
-    too_long = await fake.forge(couple.alex, 5, draft_submit("x" * 1001), guild=couple.guild)
-    await too_long.wait_response()
+    too_long = await forged_submit(
+        fake, couple, couple.alex, text_form("cb:ro-draft", note="x" * 1001)
+    )
     assert too_long.ephemeral
     assert "up to 1000 characters, and this is 1001" in too_long.text
 
     # A preview whose text was blanked (or forged) is refused at "Send" too.
     preview = await preview_of(fake, couple)
     forged = {**preview, "embeds": [{**preview["embeds"][0], "description": " "}]}
-    send = await fake.forge(
-        couple.alex,
-        3,
-        {"custom_id": buttons(preview)["Send"], "component_type": 2},
-        guild=couple.guild,
-        message=forged,
-    )
-    await send.wait_response()
+    send = await forged_press(fake, couple, couple.alex, forged, buttons(preview)["Send"])
     assert "Write a few words first" in send.text
     await asyncio.sleep(0.1)
     assert notes(fake, couple) == [] and row_count(runner, "reachouts") == 0

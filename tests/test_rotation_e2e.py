@@ -13,7 +13,8 @@ from couplebot.domain.questions import Depth
 from couplebot.fake_discord import FakeDiscord, message_text
 
 from .conftest import BotRunner, Couple, set_up
-from .test_daily_e2e import answer, buttons, reveal_messages, round_messages
+from .interaction_helpers import buttons, press
+from .test_daily_e2e import answer, reveal_messages, round_messages
 
 
 async def _mornings(runner: BotRunner, bot: CoupleBot, count: int) -> AsyncIterator[int]:
@@ -146,15 +147,9 @@ async def test_history_pages_and_milestone(
     await history.wait_response()
     assert history.ephemeral and history.message is not None
     assert "Alex on day 6." in history.text and "1 of 7" in history.text
-    older = await fake.click(
-        couple.sam, history.message, buttons(history.message)["Older"], guild=couple.guild
-    )
-    await older.wait_response()
+    older = await press(fake, couple, couple.sam, history.message, "Older")
     assert "Alex on day 5." in older.text and "2 of 7" in older.text
-    outsider = await fake.click(
-        couple.guest, history.message, buttons(history.message)["Older"], guild=couple.guild
-    )
-    await outsider.wait_response()
+    outsider = await press(fake, couple, couple.guest, history.message, "Older")
     assert outsider.ephemeral and "just for them" in outsider.text
     assert "Alex on day" not in outsider.text
 

@@ -6,7 +6,8 @@ from couplebot.bot import CoupleBot
 from couplebot.fake_discord import FakeDiscord
 
 from .conftest import Couple, set_up
-from .test_daily_e2e import answer, buttons, post_today, reveal_messages, round_messages
+from .interaction_helpers import press
+from .test_daily_e2e import answer, post_today, reveal_messages, round_messages
 
 
 async def test_views_and_forms_are_not_stored(
@@ -17,8 +18,7 @@ async def test_views_and_forms_are_not_stored(
     # Forms opened and closed without a submit (they never time out in discord.py).
     for user in (couple.sam, couple.alex, couple.sam):
         message = round_messages(fake, couple)[0]
-        click = await fake.click(user, message, buttons(message)["Answer"], guild=couple.guild)
-        await click.wait_response()
+        click = await press(fake, couple, user, message, "Answer")
         assert click.modal is not None
     store = bot._connection._view_store
     assert store._modals == {}

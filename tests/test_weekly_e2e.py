@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -9,8 +10,8 @@ from couplebot.bot import CoupleBot
 from couplebot.fake_discord import FakeDiscord, FakeUser, message_text
 
 from .conftest import BotRunner, Couple, set_up
+from .interaction_helpers import buttons, press
 from .test_checkin_e2e import stored
-from .test_daily_e2e import buttons
 from .test_privacy_e2e import _export
 
 # 2026-06-07 is a Sunday; 18:00 in Berlin (summer time) is 16:00 UTC.
@@ -38,8 +39,7 @@ async def answer_weekly(
     fake: FakeDiscord, couple: Couple, user: FakeUser, values: dict[str, str]
 ) -> Any:
     message = weekly_posts(fake, couple)[-1]
-    click = await fake.click(user, message, buttons(message)["Check in"], guild=couple.guild)
-    await click.wait_response()
+    click = await press(fake, couple, user, message, "Check in")
     assert click.modal is not None, click.text
     submit = await fake.submit_modal(user, click, values, guild=couple.guild)
     await submit.wait_reply()
@@ -200,15 +200,24 @@ async def test_weekly_bad_closeness_and_outsiders_store_nothing(
     await posted_sunday(fake, couple, runner)
     post = weekly_posts(fake, couple)[0]
     for label in ("Check in", "Not this one"):
-        click = await fake.click(couple.guest, post, buttons(post)[label], guild=couple.guild)
-        await click.wait_response()
+        click = await press(fake, couple, couple.guest, post, label)
         assert click.modal is None and "just for them" in click.text
-    click = await fake.click(couple.alex, post, buttons(post)["Check in"], guild=couple.guild)
-    await click.wait_response()
+    click = await press(fake, couple, couple.alex, post, "Check in")
     seven = await fake.submit_modal(couple.alex, click, {"closeness": "7"}, guild=couple.guild)
     await seven.wait_reply()
     assert seven.ephemeral and "1 to 5" in seven.text
     assert await stored(runner, "SELECT COUNT(*) FROM responses") == [(0,)]
+
+
+async def test_an_export_holds_each_weekly_answer_once(
+    fake: FakeDiscord, couple: Couple, runner: BotRunner
+) -> None:
+    await posted_sunday(fake, couple, runner)
+    await answer_weekly(fake, couple, couple.alex, {"closeness": "4", "more_of": "Slow mornings."})
+    document = await _export(fake, couple, couple.alex)
+    assert json.dumps(document, ensure_ascii=False).count("Slow mornings.") == 1
+    assert len(document["your_weekly_check_ins"]) == 1
+    assert [r for r in document["your_other_responses"] if r["kind"] == "weekly"] == []
 
 
 async def test_weekly_answers_are_exported_and_forgotten_with_the_quotes(

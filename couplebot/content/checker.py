@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from couplebot.content.fields import ContentProblem, FieldChecker, _at, _kind, _Text
+from couplebot.content.fields import ContentProblem, FieldChecker, PlacedText, place_of, toml_kind
 from couplebot.content.similarity import Fingerprint, near_duplicates, reworded_pairs
 from couplebot.content.toml_layout import Section
 from couplebot.domain.questions import (
@@ -42,7 +42,7 @@ class Checker(FieldChecker):
         self.follow_ups: list[FollowUp] = []
         self._question_ids: dict[str, tuple[Path, int | None]] = {}  # id -> first use
         self._ideas: dict[str, tuple[Path, int | None]] = {}  # idea -> first use
-        self._question_texts: list[_Text] = []
+        self._question_texts: list[PlacedText] = []
 
     def run(self, content_dir: Path) -> list[ContentProblem]:
         if not content_dir.is_dir():
@@ -77,7 +77,9 @@ class Checker(FieldChecker):
             self._add(path, None, 'deck has no theme; add theme = "<slug>" at the top')
             theme = ""
         elif not isinstance(theme, str):
-            self._add(path, layout.top.at("theme"), f"theme must be a string, not {_kind(theme)}")
+            self._add(
+                path, layout.top.at("theme"), f"theme must be a string, not {toml_kind(theme)}"
+            )
             theme = ""
         elif theme not in THEMES:
             self._add(path, layout.top.at("theme"), _unknown_theme(theme))
@@ -135,7 +137,7 @@ class Checker(FieldChecker):
             )
         text = self._check_text(path, section, raw, "text", required=True)
         if text is not None:
-            self._question_texts.append(_Text(path, section.at("text"), Fingerprint.of(text)))
+            self._question_texts.append(PlacedText(path, section.at("text"), Fingerprint.of(text)))
         tags = self._check_tags(path, section, raw)
         follow_up = self._check_text(path, section, raw, "follow_up", required=False)
         valid = len(self.problems) == problems_before and theme in THEMES
@@ -151,7 +153,7 @@ class Checker(FieldChecker):
             idea=idea,
         )
 
-    def _check_duplicate_texts(self, texts: list[_Text]) -> None:
+    def _check_duplicate_texts(self, texts: list[PlacedText]) -> None:
         """Report each text that repeats or rewords an earlier one (in file and line order)."""
         texts = sorted(texts, key=lambda t: (str(t.path), t.line or 0))
         reported: set[int] = set()
@@ -161,7 +163,9 @@ class Checker(FieldChecker):
             if earlier != index and item.fingerprint.key:
                 reported.add(index)
                 self._add(
-                    item.path, item.line, f"text duplicates the question at {_at(texts[earlier])}"
+                    item.path,
+                    item.line,
+                    f"text duplicates the question at {place_of(texts[earlier])}",
                 )
         for index, earlier in near_duplicates([t.fingerprint for t in texts]).items():
             if index not in reported:
@@ -169,7 +173,7 @@ class Checker(FieldChecker):
                 self._add(
                     texts[index].path,
                     texts[index].line,
-                    f"text is nearly the same as the question at {_at(texts[earlier])}",
+                    f"text is nearly the same as the question at {place_of(texts[earlier])}",
                 )
         for earlier, later in reworded_pairs([t.fingerprint.content for t in texts]):
             if later in reported:
@@ -179,7 +183,7 @@ class Checker(FieldChecker):
             self._add(
                 texts[later].path,
                 texts[later].line,
-                f"text may ask the same as the question at {_at(texts[earlier])} (both about: "
+                f"text may ask the same as the question at {place_of(texts[earlier])} (both about: "
                 f"{shared}); reword one, or cut it",
             )
 
@@ -189,7 +193,7 @@ class Checker(FieldChecker):
             return
         data, layout = read
         seen_ids: dict[str, tuple[Path, int | None]] = {}
-        seen_texts: dict[str, _Text] = {}
+        seen_texts: dict[str, PlacedText] = {}
         for raw, section in self._tables(path, data, layout, "follow_up"):
             problems_before = len(self.problems)
             for key in raw:
@@ -204,10 +208,10 @@ class Checker(FieldChecker):
             text = self._check_text(path, section, raw, "text", required=True)
             if text is None:
                 continue
-            item = _Text(path, section.at("text"), Fingerprint.of(text))
+            item = PlacedText(path, section.at("text"), Fingerprint.of(text))
             earlier = seen_texts.setdefault(item.fingerprint.key, item)
             if earlier is not item:
-                self._add(path, item.line, f"text duplicates the follow-up at {_at(earlier)}")
+                self._add(path, item.line, f"text duplicates the follow-up at {place_of(earlier)}")
             elif len(self.problems) == problems_before and follow_up_id and depth:
                 self.follow_ups.append(
                     FollowUp(id=follow_up_id, text=text, depth=FollowUpDepth(depth))

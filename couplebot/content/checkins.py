@@ -9,17 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from couplebot.content.decks import (
-    _CONTROL,
-    _MENTIONS,
+from couplebot.content.fields import (
     ContentProblem,
-    _Checker,
-    _Fingerprint,
-    _kind,
-    _near_duplicate_pairs,
-    _Section,
-    _Text,
+    FieldChecker,
+    PlacedText,
+    near_duplicate_pairs,
+    toml_kind,
 )
+from couplebot.content.similarity import Fingerprint
+from couplebot.content.toml_layout import Section
 from couplebot.domain.checkins import Bid, BidKind, BidSetting, Opener, OpenerTag
 
 __all__ = [
@@ -75,7 +73,7 @@ def read_checkins(content_dir: Path) -> tuple[CheckinContent, list[ContentProble
     return content, problems
 
 
-class _CheckinsChecker(_Checker):
+class _CheckinsChecker(FieldChecker):
     def __init__(self) -> None:
         super().__init__()
         self.bids: list[Bid] = []
@@ -110,7 +108,7 @@ class _CheckinsChecker(_Checker):
 
     def _entries(
         self, path: Path, table: str, allowed: tuple[str, ...]
-    ) -> list[tuple[Path, _Section, dict[str, object]]]:
+    ) -> list[tuple[Path, Section, dict[str, object]]]:
         """The file's [[table]] entries that are tables; problems for everything else."""
         if not path.exists():
             self._add(path, None, f"{path.name} not found; add it with [[{table}]] tables")
@@ -131,15 +129,15 @@ class _CheckinsChecker(_Checker):
             self._add(
                 path,
                 layout.top.at(table),
-                f"{table} must be [[{table}]] tables, not {_kind(raw_entries)}",
+                f"{table} must be [[{table}]] tables, not {toml_kind(raw_entries)}",
             )
             return []
         if not raw_entries:
             self._add(path, None, f"{path.name} has no [[{table}]] tables")
-        entries: list[tuple[Path, _Section, dict[str, object]]] = []
+        entries: list[tuple[Path, Section, dict[str, object]]] = []
         for raw, section in zip(raw_entries, layout.entries(table, len(raw_entries)), strict=True):
             if not isinstance(raw, dict):
-                self._add(path, section.line, f"{table} must be a table, not {_kind(raw)}")
+                self._add(path, section.line, f"{table} must be a table, not {toml_kind(raw)}")
                 continue
             for key in raw:
                 if key not in allowed:
@@ -149,55 +147,45 @@ class _CheckinsChecker(_Checker):
             entries.append((path, section, raw))
         return entries
 
-    def _check_bid(self, path: Path, section: _Section, raw: dict[str, object]) -> _Text | None:
+    def _check_bid(self, path: Path, section: Section, raw: dict[str, object]) -> PlacedText | None:
         before = len(self.problems)
         bid_id = self._check_id(path, section, raw, self._ids)
-        kind = self._choice(path, section, raw, "kind", _KINDS)
+        kind = self._check_choice(path, section, raw, "kind", _KINDS)
         settings = self._check_settings(path, section, raw)
-        text = self._check_limited_text(path, section, raw, MAX_BID_LENGTH)
+        text = self._check_text(path, section, raw, "text", required=True, limit=MAX_BID_LENGTH)
         if len(self.problems) == before and bid_id and kind and settings and text:
             self.bids.append(Bid(bid_id, text, BidKind(kind), settings))
         return self._text(path, section, text)
 
-    def _check_opener(self, path: Path, section: _Section, raw: dict[str, object]) -> _Text | None:
+    def _check_opener(
+        self, path: Path, section: Section, raw: dict[str, object]
+    ) -> PlacedText | None:
         before = len(self.problems)
         opener_id = self._check_id(path, section, raw, self._ids)
-        tag = self._choice(path, section, raw, "tag", _TAGS)
-        text = self._check_limited_text(path, section, raw, MAX_OPENER_LENGTH)
+        tag = self._check_choice(path, section, raw, "tag", _TAGS)
+        text = self._check_text(path, section, raw, "text", required=True, limit=MAX_OPENER_LENGTH)
         if len(self.problems) == before and opener_id and tag and text:
             self.openers.append(Opener(opener_id, text, OpenerTag(tag)))
         return self._text(path, section, text)
 
     def _check_follow_up(
-        self, path: Path, section: _Section, raw: dict[str, object]
-    ) -> _Text | None:
+        self, path: Path, section: Section, raw: dict[str, object]
+    ) -> PlacedText | None:
         before = len(self.problems)
         self._check_id(path, section, raw, self._ids)
-        text = self._check_limited_text(path, section, raw, MAX_WEEKLY_FOLLOW_UP_LENGTH)
+        text = self._check_text(
+            path, section, raw, "text", required=True, limit=MAX_WEEKLY_FOLLOW_UP_LENGTH
+        )
         if len(self.problems) == before and text:
             self.weekly_follow_ups.append(text)
         return self._text(path, section, text)
 
     @staticmethod
-    def _text(path: Path, section: _Section, text: str | None) -> _Text | None:
-        return None if text is None else _Text(path, section.at("text"), _Fingerprint.of(text))
-
-    def _choice(
-        self,
-        path: Path,
-        section: _Section,
-        raw: dict[str, object],
-        key: str,
-        choices: tuple[str, ...],
-    ) -> str | None:
-        value = self._required_string(path, section, raw, key)
-        if value is not None and value not in choices:
-            self._add(path, section.at(key), f"{key} {value!r} must be one of {', '.join(choices)}")
-            return None
-        return value
+    def _text(path: Path, section: Section, text: str | None) -> PlacedText | None:
+        return None if text is None else PlacedText(path, section.at("text"), Fingerprint.of(text))
 
     def _check_settings(
-        self, path: Path, section: _Section, raw: dict[str, object]
+        self, path: Path, section: Section, raw: dict[str, object]
     ) -> frozenset[BidSetting] | None:
         value = raw.get("settings")
         line = section.at("settings")
@@ -217,30 +205,7 @@ class _CheckinsChecker(_Checker):
             return None
         return frozenset(BidSetting(str(v)) for v in value)
 
-    def _check_limited_text(
-        self, path: Path, section: _Section, raw: dict[str, object], limit: int
-    ) -> str | None:
-        value = self._required_string(path, section, raw, "text")
-        if value is None:
-            return None
-        line = section.at("text")
-        before = len(self.problems)
-        if not value.strip():
-            self._add(path, line, "text is empty")
-            return None
-        if len(value) > limit:
-            self._add(path, line, f"text is {len(value)} characters; the limit is {limit}")
-        if value != value.strip():
-            self._add(path, line, "text has leading or trailing whitespace")
-        control = _CONTROL.search(value)
-        if control:
-            self._add(path, line, f"text contains the control character U+{ord(control[0]):04X}")
-        for mention in _MENTIONS:
-            if mention in value.casefold():
-                self._add(path, line, f"text contains {mention}, which would ping the server")
-        return value if len(self.problems) == before else None
-
-    def _check_repeats(self, texts: list[_Text | None], noun: str) -> None:
+    def _check_repeats(self, texts: list[PlacedText | None], noun: str) -> None:
         """Report each text that repeats or rewords an earlier one of the same kind."""
         found = [text for text in texts if text is not None]
         first_with_key: dict[str, int] = {}
@@ -250,7 +215,7 @@ class _CheckinsChecker(_Checker):
             if earlier != index:
                 exact.add(index)
                 self._report_duplicate(item, found[earlier], "exact", noun)
-        for index, earlier in _near_duplicate_pairs(found).items():
+        for index, earlier in near_duplicate_pairs(found).items():
             if index not in exact:
                 self._report_duplicate(
                     item=found[index], earlier=found[earlier], kind="near", noun=noun

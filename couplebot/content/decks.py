@@ -8,31 +8,18 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from couplebot.content.checker import Checker as _Checker
-from couplebot.content.fields import (
-    _CONTROL,
-    _ID_PATTERN,
-    _MENTIONS,
-    _TOML_POSITION,
-    MAX_ID_LENGTH,
-    ContentProblem,
-    _kind,
-    _Text,
-    where,
-)
-from couplebot.content.similarity import Fingerprint, near_duplicates
-from couplebot.content.toml_layout import Layout, Section
+from couplebot.content.checker import Checker
+from couplebot.content.checkins import read_checkins
+from couplebot.content.fields import MAX_ID_LENGTH, ContentProblem
+from couplebot.content.ideas import IdeaChecker
+from couplebot.content.similarity import Fingerprint
 from couplebot.domain.checkins import Bid, Opener
 from couplebot.domain.ideas import Idea
 from couplebot.domain.questions import DEFAULT_DEEP_DAYS, DEFAULT_THEMES, Depth, FollowUp, Question
 from couplebot.domain.selection import mornings_per_depth
 
-if TYPE_CHECKING:
-    from couplebot.content.checkins import CheckinContent
-
-__all__ = [  # noqa: RUF022 (public names first, then the shared ones)
+__all__ = [
     "MAX_ID_LENGTH",
     "Content",
     "ContentError",
@@ -44,26 +31,7 @@ __all__ = [  # noqa: RUF022 (public names first, then the shared ones)
     "load_content",
     "normalize_question_text",
     "similar_questions",
-    # Shared with the check-in and idea checkers (checkins.py, ideas.py), under the names
-    # they had when every deck check lived in this module.
-    "_CONTROL",
-    "_ID_PATTERN",
-    "_MENTIONS",
-    "_TOML_POSITION",
-    "_Checker",
-    "_Fingerprint",
-    "_Layout",
-    "_Section",
-    "_Text",
-    "_kind",
-    "_near_duplicate_pairs",
-    "_where",
 ]
-
-_Fingerprint = Fingerprint
-_Layout = Layout
-_Section = Section
-_where = where
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -128,13 +96,13 @@ def default_content_dir() -> Path:
 def check_content(content_dir: Path) -> list[ContentProblem]:
     """Every problem in the decks, the first week, the follow-ups, the check-in content and
     the ideas, by file and line."""
-    checkin_problems, idea_problems = _read_checkins(content_dir)[1], _read_ideas(content_dir)[1]
-    return _by_place([*_Checker().run(content_dir), *checkin_problems, *idea_problems])
+    checkin_problems, idea_problems = read_checkins(content_dir)[1], _read_ideas(content_dir)[1]
+    return _by_place([*Checker().run(content_dir), *checkin_problems, *idea_problems])
 
 
 def load_content(content_dir: Path) -> Content:
-    checker = _Checker()
-    checkins, checkin_problems = _read_checkins(content_dir)
+    checker = Checker()
+    checkins, checkin_problems = read_checkins(content_dir)
     ideas, idea_problems = _read_ideas(content_dir)
     problems = _by_place([*checker.run(content_dir), *checkin_problems, *idea_problems])
     if problems:
@@ -150,17 +118,7 @@ def load_content(content_dir: Path) -> Content:
     )
 
 
-def _read_checkins(content_dir: Path) -> tuple[CheckinContent, list[ContentProblem]]:
-    # Imported here: the check-in checker is built on this module's _Checker.
-    from couplebot.content.checkins import read_checkins  # noqa: PLC0415
-
-    return read_checkins(content_dir)
-
-
 def _read_ideas(content_dir: Path) -> tuple[tuple[Idea, ...], list[ContentProblem]]:
-    # Imported here: the idea checker is built on this module's helpers.
-    from couplebot.content.ideas import IdeaChecker  # noqa: PLC0415
-
     checker = IdeaChecker()
     problems = checker.run(content_dir)
     return tuple(checker.ideas), problems
@@ -168,11 +126,6 @@ def _read_ideas(content_dir: Path) -> tuple[tuple[Idea, ...], list[ContentProble
 
 def _by_place(problems: list[ContentProblem]) -> list[ContentProblem]:
     return sorted(problems, key=lambda p: (str(p.path), p.line or 0))
-
-
-def _near_duplicate_pairs(texts: list[_Text]) -> dict[int, int]:
-    """Index of each text that lightly rewords an earlier one -> the earliest such one."""
-    return near_duplicates([text.fingerprint for text in texts])
 
 
 def default_mornings(content: Content) -> dict[Depth, float]:

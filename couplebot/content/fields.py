@@ -8,17 +8,17 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from couplebot.content.similarity import Fingerprint
+from couplebot.content.similarity import Fingerprint, near_duplicates
 from couplebot.content.toml_layout import Layout, Section
 from couplebot.domain.questions import MAX_QUESTION_LENGTH, THEMES
 
 MAX_ID_LENGTH = 40
 
-_ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_MENTIONS = ("@everyone", "@here")
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MENTIONS = ("@everyone", "@here")
 # Unicode control characters (Cc), and the line and paragraph separators.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_TOML_POSITION = re.compile(r"\s*\((?:at line (\d+), column \d+|at end of document)\)$")
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+TOML_POSITION = re.compile(r"\s*\((?:at line (\d+), column \d+|at end of document)\)$")
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def where(path: Path, line: int | None) -> str:
 
 
 @dataclass(frozen=True)
-class _Text:
+class PlacedText:
     path: Path
     line: int | None
     fingerprint: Fingerprint
@@ -75,7 +75,7 @@ class FieldChecker:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
             message = str(error)
-            position = _TOML_POSITION.search(message)
+            position = TOML_POSITION.search(message)
             line = len(text.splitlines()) or 1
             if position and position[1]:
                 line = int(position[1])
@@ -97,7 +97,7 @@ class FieldChecker:
             self._add(
                 path,
                 layout.top.at(name),
-                f"{name} must be [[{name}]] tables, not {_kind(raw_tables)}",
+                f"{name} must be [[{name}]] tables, not {toml_kind(raw_tables)}",
             )
             return []
         tables = []
@@ -105,7 +105,7 @@ class FieldChecker:
             if isinstance(raw, dict):
                 tables.append((raw, section))
             else:
-                self._add(path, section.line, f"{name} must be a table, not {_kind(raw)}")
+                self._add(path, section.line, f"{name} must be a table, not {toml_kind(raw)}")
         return tables
 
     def _required_string(
@@ -116,7 +116,7 @@ class FieldChecker:
             self._add(path, section.line, f"{key} is missing")
             return None
         if not isinstance(value, str):
-            self._add(path, section.at(key), f"{key} must be a string, not {_kind(value)}")
+            self._add(path, section.at(key), f"{key} must be a string, not {toml_kind(value)}")
             return None
         return value
 
@@ -127,16 +127,18 @@ class FieldChecker:
         raw: dict[str, object],
         key: str,
         seen: dict[str, tuple[Path, int | None]],
+        *,
+        example: str = "",
     ) -> str | None:
-        """An id or idea: a short slug, used once."""
+        """An id or idea: a short slug, used once. `example` is a well-formed one."""
         value = self._required_string(path, section, raw, key)
         if value is None:
             return None
         line = section.at(key)
-        example = "everyday-001" if key == "id" else "feel-closer-small-step"
+        example = example or ("everyday-001" if key == "id" else "feel-closer-small-step")
         if len(value) > MAX_ID_LENGTH:
             self._add(path, line, f"{key} is {len(value)} characters; the limit is {MAX_ID_LENGTH}")
-        if not _ID_PATTERN.fullmatch(value):
+        if not ID_PATTERN.fullmatch(value):
             self._add(
                 path,
                 line,
@@ -162,18 +164,21 @@ class FieldChecker:
         section: Section,
         raw: dict[str, object],
         seen: dict[str, tuple[Path, int | None]],
+        example: str = "",
     ) -> str | None:
-        return self._check_slug(path, section, raw, "id", seen)
+        return self._check_slug(path, section, raw, "id", seen, example=example)
 
     def _report_duplicate(
-        self, item: _Text, earlier: _Text, kind: str, noun: str = "question"
+        self, item: PlacedText, earlier: PlacedText, kind: str, noun: str = "question"
     ) -> None:
         """`kind` is "exact" or "near" (a light rewording)."""
         if kind == "exact":
-            self._add(item.path, item.line, f"text duplicates the {noun} at {_at(earlier)}")
+            self._add(item.path, item.line, f"text duplicates the {noun} at {place_of(earlier)}")
         else:
             self._add(
-                item.path, item.line, f"text is nearly the same as the {noun} at {_at(earlier)}"
+                item.path,
+                item.line,
+                f"text is nearly the same as the {noun} at {place_of(earlier)}",
             )
 
     def _check_text(
@@ -184,7 +189,10 @@ class FieldChecker:
         key: str,
         *,
         required: bool,
+        limit: int = MAX_QUESTION_LENGTH,
     ) -> str | None:
+        """A text field: not empty, within `limit`, trimmed, no control characters or
+        server-wide mentions (and whatever `_check_voice` adds). None after a problem."""
         if key not in raw and not required:
             return None
         value = self._required_string(path, section, raw, key)
@@ -195,19 +203,36 @@ class FieldChecker:
         if not value.strip():
             self._add(path, line, f"{key} is empty")
             return None
-        if len(value) > MAX_QUESTION_LENGTH:
-            self._add(
-                path, line, f"{key} is {len(value)} characters; the limit is {MAX_QUESTION_LENGTH}"
-            )
+        if len(value) > limit:
+            self._add(path, line, f"{key} is {len(value)} characters; the limit is {limit}")
         if value != value.strip():
             self._add(path, line, f"{key} has leading or trailing whitespace")
-        control = _CONTROL.search(value)
+        control = CONTROL_CHARACTER.search(value)
         if control:
             self._add(path, line, f"{key} contains the control character U+{ord(control[0]):04X}")
-        for mention in _MENTIONS:
+        for mention in MENTIONS:
             if mention in value.casefold():
                 self._add(path, line, f"{key} contains {mention}, which would ping the server")
+        self._check_voice(path, line, key, value)
         return value if len(self.problems) == before else None
+
+    def _check_voice(self, path: Path, line: int | None, key: str, value: str) -> None:
+        """More rules for a non-empty text; a checker whose content has them adds them."""
+
+    def _check_choice(
+        self,
+        path: Path,
+        section: Section,
+        raw: dict[str, object],
+        key: str,
+        choices: tuple[str, ...],
+    ) -> str | None:
+        """A required string that is one of `choices`."""
+        value = self._required_string(path, section, raw, key)
+        if value is not None and value not in choices:
+            self._add(path, section.at(key), f"{key} {value!r} must be one of {', '.join(choices)}")
+            return None
+        return value
 
     def _check_tags(self, path: Path, section: Section, raw: dict[str, object]) -> frozenset[str]:
         value = raw.get("tags", [])
@@ -221,11 +246,16 @@ class FieldChecker:
         return tags
 
 
-def _at(text: _Text) -> str:
+def place_of(text: PlacedText) -> str:
     return where(text.path, text.line)
 
 
-def _kind(value: object) -> str:
+def near_duplicate_pairs(texts: list[PlacedText]) -> dict[int, int]:
+    """Index of each text that lightly rewords an earlier one -> the earliest such one."""
+    return near_duplicates([text.fingerprint for text in texts])
+
+
+def toml_kind(value: object) -> str:
     """The TOML name of a parsed value's type."""
     names = {
         str: "a string",

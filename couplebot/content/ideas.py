@@ -20,24 +20,13 @@ A file holds one kind of idea:
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from couplebot.content.decks import (
-    _CONTROL,
-    _ID_PATTERN,
-    _MENTIONS,
-    _TOML_POSITION,
-    MAX_ID_LENGTH,
-    ContentProblem,
-    _kind,
-    _Layout,
-    _Section,
-    _where,
-)
+from couplebot.content.fields import ContentProblem, FieldChecker, toml_kind, where
+from couplebot.content.toml_layout import Section
 from couplebot.domain.ideas import (
     ACTIVITY_MINUTES,
     DATE_MINUTES,
@@ -106,11 +95,11 @@ class _Text:
     words: str
 
 
-class IdeaChecker:
+class IdeaChecker(FieldChecker):
     """Checks content/ideas/ and collects the ideas that passed. A missing directory has none."""
 
     def __init__(self) -> None:
-        self.problems: list[ContentProblem] = []
+        super().__init__()
         self.ideas: list[Idea] = []
         self._ids: dict[str, tuple[Path, int | None]] = {}
         self._titles: list[_Text] = []
@@ -128,43 +117,11 @@ class IdeaChecker:
             self._check_duplicates(self._descriptions, "description", NEAR_DESCRIPTION_SCORE)
         return sorted(self.problems, key=lambda p: (str(p.path), p.line or 0))
 
-    def _add(self, path: Path, line: int | None, message: str) -> None:
-        self.problems.append(ContentProblem(path, line, message))
-
-    def _read(self, path: Path) -> tuple[dict[str, object], _Layout] | None:
-        try:
-            raw = path.read_bytes()
-        except OSError as error:
-            self._add(path, None, f"cannot read the file: {error.strerror or error}")
-            return None
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            self._add(path, raw[: error.start].count(b"\n") + 1, "the file is not valid UTF-8")
-            return None
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            message = str(error)
-            position = _TOML_POSITION.search(message)
-            line = int(position[1]) if position and position[1] else len(text.splitlines()) or 1
-            reason = message[: position.start()] if position else message
-            self._add(path, line, f"TOML syntax error: {reason}")
-            return None
-        return data, _Layout.scan(text)
-
     def _check_file(self, path: Path) -> None:
-        read = self._read(path)
+        read = self._read(path, _FILE_KEYS, "an idea file has only kind and [[idea]] tables")
         if read is None:
             return
         data, layout = read
-        for key in data:
-            if key not in _FILE_KEYS:
-                self._add(
-                    path,
-                    layout.top.at(key),
-                    f"unknown key {key!r}; an idea file has only kind and [[idea]] tables",
-                )
         kind = data.get("kind")
         idea_kind: IdeaKind | None = None
         if kind is None:
@@ -173,39 +130,35 @@ class IdeaChecker:
             self._add(path, layout.top.at("kind"), 'kind must be "date" or "activity"')
         else:
             idea_kind = IdeaKind(kind)
-        raw_ideas = data.get("idea", [])
-        if not isinstance(raw_ideas, list):
-            self._add(
-                path, layout.top.at("idea"), f"idea must be [[idea]] tables, not {_kind(raw_ideas)}"
-            )
-            return
-        if not raw_ideas:
+        if data.get("idea", []) == []:
             self._add(path, None, "file has no [[idea]] tables")
-        for raw, section in zip(raw_ideas, layout.entries("idea", len(raw_ideas)), strict=True):
-            if not isinstance(raw, dict):
-                self._add(path, section.line, f"idea must be a table, not {_kind(raw)}")
-                continue
+        for raw, section in self._tables(path, data, layout, "idea"):
             self._check_idea(path, section, idea_kind, raw)
 
     def _check_idea(
-        self, path: Path, section: _Section, kind: IdeaKind | None, raw: dict[str, object]
+        self, path: Path, section: Section, kind: IdeaKind | None, raw: dict[str, object]
     ) -> None:
         before = len(self.problems)
         for key in raw:
             if key not in _IDEA_KEYS:
                 allowed = ", ".join(_IDEA_KEYS)
                 self._add(path, section.at(key), f"unknown key {key!r}; allowed: {allowed}")
-        idea_id = self._check_id(path, section, raw)
-        title = self._check_text(path, section, raw, "title", MAX_TITLE_LENGTH)
+        idea_id = self._check_id(path, section, raw, self._ids, example="date-home-001")
+        title = self._check_text(path, section, raw, "title", required=True, limit=MAX_TITLE_LENGTH)
         if title is not None:
             if title[-1] in ".,;:":
                 self._add(path, section.at("title"), "title ends with punctuation; drop it")
             self._titles.append(_Text(path, section.at("title"), _words(title)))
-        description = self._check_text(path, section, raw, "description", MAX_DESCRIPTION_LENGTH)
+        description = self._check_text(
+            path, section, raw, "description", required=True, limit=MAX_DESCRIPTION_LENGTH
+        )
         if description is not None:
             self._check_sentences(path, section.at("description"), description)
             self._descriptions.append(_Text(path, section.at("description"), _words(description)))
-        choices = {key: self._check_choice(path, section, raw, key) for key in _CHOICES}
+        choices = {
+            key: self._check_choice(path, section, raw, key, options)
+            for key, options in _CHOICES.items()
+        }
         minutes = self._check_minutes(path, section, raw, kind)
         needs = self._check_needs(path, section, raw)
         if choices["energy"] == Energy.ACTIVE and needs is not None and not needs & _BODY_NEEDS:
@@ -233,59 +186,7 @@ class IdeaChecker:
             )
         )
 
-    def _required(
-        self, path: Path, section: _Section, raw: dict[str, object], key: str
-    ) -> str | None:
-        value = raw.get(key)
-        if value is None:
-            self._add(path, section.line, f"{key} is missing")
-            return None
-        if not isinstance(value, str):
-            self._add(path, section.at(key), f"{key} must be a string, not {_kind(value)}")
-            return None
-        return value
-
-    def _check_id(self, path: Path, section: _Section, raw: dict[str, object]) -> str | None:
-        value = self._required(path, section, raw, "id")
-        if value is None:
-            return None
-        line = section.at("id")
-        if len(value) > MAX_ID_LENGTH:
-            self._add(path, line, f"id is {len(value)} characters; the limit is {MAX_ID_LENGTH}")
-        if not _ID_PATTERN.fullmatch(value):
-            self._add(
-                path,
-                line,
-                f"id {value!r} must be lowercase letters and digits in groups joined by "
-                "single hyphens, like date-home-001",
-            )
-        if value in self._ids:
-            self._add(path, line, f"id {value!r} is also used at {_where(*self._ids[value])}")
-        else:
-            self._ids[value] = (path, line)
-        return value
-
-    def _check_text(
-        self, path: Path, section: _Section, raw: dict[str, object], key: str, limit: int
-    ) -> str | None:
-        value = self._required(path, section, raw, key)
-        if value is None:
-            return None
-        line = section.at(key)
-        before = len(self.problems)
-        if not value.strip():
-            self._add(path, line, f"{key} is empty")
-            return None
-        if len(value) > limit:
-            self._add(path, line, f"{key} is {len(value)} characters; the limit is {limit}")
-        if value != value.strip():
-            self._add(path, line, f"{key} has leading or trailing whitespace")
-        control = _CONTROL.search(value)
-        if control:
-            self._add(path, line, f"{key} contains the control character U+{ord(control[0]):04X}")
-        for mention in _MENTIONS:
-            if mention in value.casefold():
-                self._add(path, line, f"{key} contains {mention}, which would ping the server")
+    def _check_voice(self, path: Path, line: int | None, key: str, value: str) -> None:
         if "!" in value:
             self._add(path, line, f"{key} has an exclamation mark; keep the voice calm")
         assuming = _ASSUMING.search(value)
@@ -296,7 +197,6 @@ class IdeaChecker:
                 f"{key} says {assuming[0]!r}; ideas are for any couple: no gender, children "
                 "or car assumed",
             )
-        return value if len(self.problems) == before else None
 
     def _check_sentences(self, path: Path, line: int | None, text: str) -> None:
         count = len(_SENTENCE_END.findall(text))
@@ -306,18 +206,8 @@ class IdeaChecker:
         if not 1 <= count <= 3:
             self._add(path, line, f"description has {count} sentences; write one to three")
 
-    def _check_choice(
-        self, path: Path, section: _Section, raw: dict[str, object], key: str
-    ) -> str | None:
-        value = self._required(path, section, raw, key)
-        if value is not None and value not in _CHOICES[key]:
-            choices = ", ".join(_CHOICES[key])
-            self._add(path, section.at(key), f"{key} {value!r} must be one of {choices}")
-            return None
-        return value
-
     def _check_minutes(
-        self, path: Path, section: _Section, raw: dict[str, object], kind: IdeaKind | None
+        self, path: Path, section: Section, raw: dict[str, object], kind: IdeaKind | None
     ) -> int | None:
         value = raw.get("minutes")
         if value is None:
@@ -325,7 +215,7 @@ class IdeaChecker:
             return None
         if not isinstance(value, int) or isinstance(value, bool):
             self._add(
-                path, section.at("minutes"), f"minutes must be an integer, not {_kind(value)}"
+                path, section.at("minutes"), f"minutes must be an integer, not {toml_kind(value)}"
             )
             return None
         if kind is not None:
@@ -339,7 +229,7 @@ class IdeaChecker:
         return value
 
     def _check_needs(
-        self, path: Path, section: _Section, raw: dict[str, object]
+        self, path: Path, section: Section, raw: dict[str, object]
     ) -> frozenset[Need] | None:
         value = raw.get("needs", [])
         line = section.at("needs")
@@ -355,7 +245,7 @@ class IdeaChecker:
         return None if unknown else frozenset(Need(str(need)) for need in value)
 
     def _check_prompt(
-        self, path: Path, section: _Section, raw: dict[str, object], kind: IdeaKind | None
+        self, path: Path, section: Section, raw: dict[str, object], kind: IdeaKind | None
     ) -> str | None:
         if kind == IdeaKind.ACTIVITY:
             if "prompt" in raw:
@@ -363,7 +253,9 @@ class IdeaChecker:
             return None
         if kind is None:
             return None
-        prompt = self._check_text(path, section, raw, "prompt", MAX_PROMPT_LENGTH)
+        prompt = self._check_text(
+            path, section, raw, "prompt", required=True, limit=MAX_PROMPT_LENGTH
+        )
         if prompt is not None and not prompt.endswith("?"):
             self._add(path, section.at("prompt"), "prompt must end with the question to ask")
         return prompt
@@ -373,12 +265,10 @@ class IdeaChecker:
         texts = sorted(texts, key=lambda t: (str(t.path), t.line or 0))
         for index, item in enumerate(texts):
             for earlier in texts[:index]:
-                where = _where(earlier.path, earlier.line)
+                at = where(earlier.path, earlier.line)
                 if item.words == earlier.words:
-                    self._add(item.path, item.line, f"{key} duplicates the idea at {where}")
+                    self._add(item.path, item.line, f"{key} duplicates the idea at {at}")
                     break
                 if fuzz.token_sort_ratio(item.words, earlier.words, score_cutoff=near):
-                    self._add(
-                        item.path, item.line, f"{key} is nearly the same as the idea at {where}"
-                    )
+                    self._add(item.path, item.line, f"{key} is nearly the same as the idea at {at}")
                     break

@@ -68,6 +68,7 @@ class WeeklyPrivacy:
     """Weekly answers are exchange responses: the engine's forget removes them."""
 
     name = "your_weekly_check_ins"
+    exchange_kinds = frozenset({WEEKLY.name})  # exported here, not in your_other_responses
 
     async def export(self, tx: Tx, couple: Couple, user_id: int) -> Any:
         found = []

@@ -7,7 +7,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from couplebot.clock import Clock
 from couplebot.domain.daily import DAILY, answer_of, round_of
@@ -38,6 +38,14 @@ class PrivacySection(Protocol):
         ...
 
 
+@runtime_checkable
+class ExchangeResponsesSection(PrivacySection, Protocol):
+    """A section that exports the responses to some kinds of exchange in its own shape;
+    "your_other_responses" leaves those kinds out, so each response is exported once."""
+
+    exchange_kinds: frozenset[str]
+
+
 class PrivacyService:
     def __init__(
         self,
@@ -53,17 +61,21 @@ class PrivacyService:
         self._sections: list[PrivacySection] = []
         self._left_guilds: set[int] | None = None  # loaded once, kept by guild_left/joined
         self._left_loading = asyncio.Lock()
+        self._kinds_exported_apart = {DAILY.name}  # daily answers are "your_answers"
 
     def add_section(self, section: PrivacySection) -> None:
         """A feature's own tables join export and forget."""
         self._sections.append(section)
+        if isinstance(section, ExchangeResponsesSection):
+            self._kinds_exported_apart |= section.exchange_kinds
 
     async def _other_responses(self, tx: Tx, couple_id: int, user_id: int) -> list[dict[str, Any]]:
-        """This partner's responses to every other kind of exchange (weekly, reflections...)."""
+        """This partner's responses to every kind of exchange no section exports itself
+        (date reflections, ...)."""
         found = []
         for exchange_id in await tx.exchanges.responded_by(couple_id, user_id):
             exchange = await tx.exchanges.get(exchange_id)
-            if exchange is None or exchange.kind == DAILY.name:
+            if exchange is None or exchange.kind in self._kinds_exported_apart:
                 continue
             for response in await tx.exchanges.responses(exchange_id):
                 if response.user_id == user_id:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, Self
 
 import discord
 
@@ -63,7 +63,29 @@ _KIND = r"[a-z][a-z0-9-]{0,23}"
 MAX_ID = 2**63 - 1  # SQLite's INTEGER; a forged larger number is refused quietly
 
 
-class _IdButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"cb:button:{_ID}"):
+class _TemplateButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cb:base"):
+    """A button rebuilt from its custom_id: each named group of the subclass's template
+    becomes an attribute of that name (`value` as an int). Never registered itself."""
+
+    value: int
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        assert isinstance(item, discord.ui.Button)
+        button = cls.__new__(cls)
+        discord.ui.DynamicItem.__init__(button, item)
+        for name, text in match.groupdict().items():
+            setattr(button, name, int(text) if name == "value" else text)
+        return button
+
+
+class _IdButton(_TemplateButton, template=rf"cb:button:{_ID}"):
     """A button whose custom_id is `cb:<kind>:<number>`; never registered itself."""
 
     kind: str = ""
@@ -74,26 +96,12 @@ class _IdButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"cb:b
         )
         self.value = value
 
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> _IdButton:
-        assert isinstance(item, discord.ui.Button)
-        button = cls.__new__(cls)
-        discord.ui.DynamicItem.__init__(button, item)
-        button.value = int(match["value"])
-        return button
-
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await _dispatch(self.kind, interaction, self)
 
 
 class ExchangeButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    _TemplateButton,
     template=rf"cb:x:(?P<kind>{_KIND}):(?P<action>answer|pass|share):{_ID}",
 ):
     """Answer, pass or share on an exchange of any kind: `cb:x:<kind>:<action>:<id>`."""
@@ -112,21 +120,6 @@ class ExchangeButton(
             )
         )
         self.kind, self.action, self.value = kind, action, exchange_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ExchangeButton:
-        assert isinstance(item, discord.ui.Button)
-        button = cls.__new__(cls)
-        discord.ui.DynamicItem.__init__(button, item)
-        button.kind, button.action = match["kind"], match["action"]
-        button.value = int(match["value"])
-        return button
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await _dispatch("exchange", interaction, self)

@@ -18,7 +18,7 @@ from couplebot.services.ports import (
     SharedAnswerPost,
 )
 from couplebot.ui import render
-from couplebot.ui.components import _ID, _dispatch
+from couplebot.ui.components import _ID, _dispatch, _TemplateButton
 from couplebot.ui.kinds import REPLIES, register_view
 from couplebot.ui.notes import Note, register_note
 
@@ -27,9 +27,7 @@ WHEN_EXAMPLES = "Like 2026-06-13 19:30, tomorrow 19:30 or sat 19:30"
 SECTION_TITLES = {"planned": "Planned", "saved": "Saved for later", "done": "Done together"}
 
 
-class _ActionButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cb:dates:(?P<a>x):" + _ID
-):
+class _ActionButton(_TemplateButton, template=r"cb:dates:(?P<action>x):" + _ID):
     """A button `cb:<prefix>:<action>:<id>`; subclasses name the prefix and actions."""
 
     prefix: ClassVar[str] = ""
@@ -44,25 +42,11 @@ class _ActionButton(
         )
         self.action, self.value = action, value
 
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> _ActionButton:
-        assert isinstance(item, discord.ui.Button)
-        button = cls.__new__(cls)
-        discord.ui.DynamicItem.__init__(button, item)
-        button.action, button.value = match["a"], int(match["value"])
-        return button
-
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await _dispatch(self.prefix, interaction, self)
 
 
-class IdeaButton(_ActionButton, template=r"cb:idea:(?P<a>do|another|save):" + _ID):
+class IdeaButton(_ActionButton, template=r"cb:idea:(?P<action>do|another|save):" + _ID):
     prefix = "idea"
     labels: ClassVar[dict[str, tuple[str, discord.ButtonStyle]]] = {
         "do": ("Let's do this", discord.ButtonStyle.primary),
@@ -71,7 +55,7 @@ class IdeaButton(_ActionButton, template=r"cb:idea:(?P<a>do|another|save):" + _I
     }
 
 
-class PlanButton(_ActionButton, template=r"cb:plan:(?P<a>ok|move|cancel):" + _ID):
+class PlanButton(_ActionButton, template=r"cb:plan:(?P<action>ok|move|cancel):" + _ID):
     prefix = "plan"
     labels: ClassVar[dict[str, tuple[str, discord.ButtonStyle]]] = {
         "ok": ("Sounds good", discord.ButtonStyle.primary),
@@ -80,7 +64,7 @@ class PlanButton(_ActionButton, template=r"cb:plan:(?P<a>ok|move|cancel):" + _ID
     }
 
 
-class DateListButton(_ActionButton, template=r"cb:datelist:(?P<a>page):" + _ID):
+class DateListButton(_ActionButton, template=r"cb:datelist:(?P<action>page):" + _ID):
     prefix = "datelist"
     labels: ClassVar[dict[str, tuple[str, discord.ButtonStyle]]] = {
         "page": ("Page", discord.ButtonStyle.secondary)
