@@ -119,8 +119,9 @@ async def _mark_statuses_shown(tx: Any, at: datetime) -> None:
 class BotProcess:
     """`python -m couplebot.cli run` against the fake; its log in workdir."""
 
-    def __init__(self, world: World, workdir: Path) -> None:
+    def __init__(self, world: World, workdir: Path, env: dict[str, str] | None = None) -> None:
         self.world = world
+        self.extra_env = env or {}  # e.g. COUPLEBOT_SHARDS
         self.workdir = workdir
         self.proc: asyncio.subprocess.Process | None = None
         self.started = 0.0
@@ -138,6 +139,7 @@ class BotProcess:
             COUPLEBOT_LOG_LEVEL="INFO",
             PYTHONPATH=str(ROOT),
         )
+        env.update(self.extra_env)
         self.started = time.perf_counter()
         with self.log.open("wb") as out:
             self.proc = await asyncio.create_subprocess_exec(
