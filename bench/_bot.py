@@ -3,7 +3,7 @@
 Run by the benchmark scripts, never by hand. Like tests/crash_bot.py it runs
 `couplebot.cli.main(["run"])` inside time-machine's travel (the wall clock starts at
 BENCH_NOW and ticks on in real time). It also counts every SQL statement (sqlite3's
-trace callback on the store's connection) and writes one JSON line per wake (statements,
+trace callback on the store's connections) and writes one JSON line per wake (statements,
 seconds) to BENCH_STATS, after a first line with the real time at which the virtual clock
 started, so the benchmark can tell when a virtual instant happens on its own clock.
 """
@@ -40,7 +40,8 @@ _open = db_module.Database.open.__func__  # type: ignore[attr-defined]
 
 async def _open_counting(cls: Any, *args: Any, **kwargs: Any) -> Any:
     database = await _open(cls, *args, **kwargs)
-    await database._conn.set_trace_callback(_count)
+    for conn in database.connections():
+        await conn.set_trace_callback(_count)
     return database
 
 

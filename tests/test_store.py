@@ -153,24 +153,44 @@ async def test_a_directory_as_database_gives_a_store_error(tmp_path: Path) -> No
 async def test_connection_uses_wal_full_sync_foreign_keys_and_busy_timeout(
     store: Store, db_path: Path
 ) -> None:
-    async with store.db.reading() as conn:
-        values = {}
-        for pragma in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout"):
-            async with conn.execute(f"PRAGMA {pragma}") as cursor:
-                row = await cursor.fetchone()
-            assert row is not None
-            values[pragma] = row[0]
-    assert values == {
-        "journal_mode": "wal",
-        "synchronous": 2,
-        "foreign_keys": 1,
-        "busy_timeout": 5000,
-    }
+    for unit in (store.db.snapshot, store.db.transaction):  # the read and the main connection
+        async with unit() as conn:
+            values = {}
+            for pragma in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout"):
+                async with conn.execute(f"PRAGMA {pragma}") as cursor:
+                    row = await cursor.fetchone()
+                assert row is not None
+                values[pragma] = row[0]
+        assert values == {
+            "journal_mode": "wal",
+            "synchronous": 2,
+            "foreign_keys": 1,
+            "busy_timeout": 5000,
+        }
     assert raw(db_path, "PRAGMA journal_mode") == [("wal",)]  # persisted in the file
 
     with pytest.raises(SaveFailedError, match="FOREIGN KEY"):
         async with store.write() as tx:
             await tx.add_pause(999, DAY, DAY, ALEX, NOW)
+
+
+async def test_a_snapshot_runs_beside_a_write_and_sees_only_what_was_committed(
+    store: Store,
+) -> None:
+    async with store.db.transaction() as writer:
+        await writer.execute("INSERT INTO meta (key, value) VALUES ('probe', 'half done')")
+        async with store.db.snapshot() as reader:  # does not wait for the write lock
+            rows = list(await reader.execute_fetchall("SELECT value FROM meta WHERE key='probe'"))
+        assert rows == []
+    async with store.db.snapshot() as reader:
+        rows = list(await reader.execute_fetchall("SELECT value FROM meta WHERE key='probe'"))
+    assert [tuple(r) for r in rows] == [("half done",)]
+
+
+async def test_a_write_inside_a_snapshot_is_refused(store: Store) -> None:
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        async with store.db.snapshot() as reader:
+            await reader.execute("INSERT INTO meta (key, value) VALUES ('probe', 'x')")
 
 
 async def test_busy_timeout_can_be_lowered(db_path: Path) -> None:

@@ -147,8 +147,9 @@ class ExchangeEngine:
     async def draft(
         self, guild_id: int | None, kind: str, exchange_id: int, user_id: int
     ) -> tuple[Exchange, dict[str, str]]:
-        """The exchange and the caller's own saved values (for editing), if it is open."""
-        async with self._store.read() as tx:
+        """The exchange and the caller's own saved values (for editing), if it is open.
+        Read from a snapshot: opening the form must not wait behind a fan-out's writes."""
+        async with self._store.snapshot() as tx:
             couple = await require_couple(tx, guild_id, user_id)
             exchange = await self.own_exchange(tx, couple, kind, exchange_id)
             responses = {r.user_id: r for r in await tx.exchanges.responses(exchange_id)}

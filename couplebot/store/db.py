@@ -1,4 +1,5 @@
-"""One aiosqlite connection, serialized transactions and numbered migrations."""
+"""Two aiosqlite connections (the main one, and one for snapshot reads beside a write),
+serialized transactions and numbered migrations."""
 
 from __future__ import annotations
 
@@ -83,12 +84,27 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
+async def _connect(path: Path) -> aiosqlite.Connection:
+    connecting = aiosqlite.connect(str(path), isolation_level=None)
+    try:
+        return await connecting
+    except sqlite3.Error as exc:
+        # aiosqlite stops its worker thread without waiting for it; wait here, or the
+        # thread reports to a loop that asyncio.run() has closed (a stray traceback).
+        await asyncio.to_thread(connecting._thread.join, 5)
+        raise StoreError(f"Could not open the database at {path}: {exc}.") from exc
+
+
 class Database:
-    """Owns the connection. Every unit of work holds the lock, so transactions never interleave."""
+    """Owns the connections. Every unit of work on the main one holds the lock, so
+    transactions never interleave; snapshot reads go to their own connection (WAL lets
+    them run beside a write), so a click's read never queues behind the fan-out's writes."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
         self._lock = asyncio.Lock()
+        self._reader: aiosqlite.Connection | None = None
+        self._read_lock = asyncio.Lock()
 
     @classmethod
     async def open(
@@ -102,22 +118,12 @@ class Database:
         """Open (creating it owner-only), refuse a damaged file, migrate, and check the key."""
         path = Path(path)
         owner_only(path)
-        connecting = aiosqlite.connect(str(path), isolation_level=None)
-        try:
-            conn = await connecting
-        except sqlite3.Error as exc:
-            # aiosqlite stops its worker thread without waiting for it; wait here, or the
-            # thread reports to a loop that asyncio.run() has closed (a stray traceback).
-            await asyncio.to_thread(connecting._thread.join, 5)
-            raise StoreError(f"Could not open the database at {path}: {exc}.") from exc
+        conn = await _connect(path)
         db = cls(conn)
         try:
             conn.row_factory = aiosqlite.Row
             await conn.execute("PRAGMA journal_mode=WAL")
-            await conn.execute("PRAGMA synchronous=FULL")
-            await conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms):d}")
-            await conn.execute("PRAGMA foreign_keys=ON")
-            await conn.execute("PRAGMA secure_delete=ON")  # deleted text is overwritten
+            await _configure(conn, busy_timeout_ms)
             owner_only(path)  # the WAL and SHM files SQLite made beside it
             await _quick_check(conn, path)
             if cipher is not None:
@@ -128,6 +134,7 @@ class Database:
                 await db.check_schema()
             if cipher is not None:
                 await record_key_check(conn, cipher)
+            db._reader = await _open_reader(path, busy_timeout_ms)
         except sqlite3.Error as exc:
             await conn.close()
             raise StoreError(f"Could not open the database at {path}: {exc}.") from exc
@@ -137,8 +144,13 @@ class Database:
         return db
 
     async def close(self) -> None:
-        async with self._lock:
+        async with self._lock, self._read_lock:
+            if self._reader is not None:
+                await self._reader.close()
             await self._conn.close()
+
+    def connections(self) -> list[aiosqlite.Connection]:
+        return [self._conn] + ([self._reader] if self._reader is not None else [])
 
     async def schema_version(self) -> int:
         async with self._conn.execute("PRAGMA user_version") as cursor:
@@ -180,7 +192,7 @@ class Database:
 
     async def checkpoint(self) -> None:
         """Fold the WAL into the database and empty it (after deleting private text)."""
-        async with self._lock:
+        async with self._lock, self._read_lock:
             await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @asynccontextmanager
@@ -203,10 +215,43 @@ class Database:
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A consistent read; holds the lock so it never sees another unit's half-done writes."""
+        """A consistent read in line with the writes: it waits for the writes begun or queued
+        before it, so it sees them (a tick right after a reply sees what that reply saved)."""
         async with self._lock:
             await self._conn.execute("BEGIN")
             try:
                 yield self._conn
             finally:
                 await self._conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A consistent read of what is committed now, on the read connection: it never
+        waits for a write. For reads that must answer fast (a click opening a form)."""
+        conn, lock = (self._reader, self._read_lock) if self._reader else (self._conn, self._lock)
+        async with lock:
+            await conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                await conn.execute("COMMIT")
+
+
+async def _configure(conn: aiosqlite.Connection, busy_timeout_ms: int) -> None:
+    await conn.execute("PRAGMA synchronous=FULL")
+    await conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms):d}")
+    await conn.execute("PRAGMA foreign_keys=ON")
+    await conn.execute("PRAGMA secure_delete=ON")  # deleted text is overwritten
+
+
+async def _open_reader(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:
+    """The read connection: query_only, so a write slipped into a read fails loudly."""
+    reader = await _connect(path)
+    try:
+        reader.row_factory = aiosqlite.Row
+        await _configure(reader, busy_timeout_ms)
+        await reader.execute("PRAGMA query_only=ON")
+    except BaseException:
+        await reader.close()
+        raise
+    return reader

@@ -65,3 +65,9 @@ class Store:
     async def read(self) -> AsyncIterator[Tx]:
         async with self.db.reading() as conn:
             yield Tx(conn, self._cipher)
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Tx]:
+        """What is committed now, without waiting for writes in progress (Database.snapshot)."""
+        async with self.db.snapshot() as conn:
+            yield Tx(conn, self._cipher)
