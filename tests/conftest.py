@@ -111,6 +111,11 @@ class BotRunner:
         await self.stop()
         return await self.start()
 
+    def stored_bytes(self) -> bytes:
+        """The database file and its write-ahead log: what lies on disk (after stop())."""
+        wal = self.database.with_name(self.database.name + "-wal")
+        return self.database.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
 
 @pytest.fixture
 async def runner(fake: FakeDiscord, tmp_path: Path, content: Content) -> AsyncIterator[BotRunner]:

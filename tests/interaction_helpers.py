@@ -3,6 +3,7 @@ slash command, or forge a click or a submit the real client would never send."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from couplebot.fake_discord import FakeDiscord, FakeInteraction, FakeUser
@@ -88,3 +89,15 @@ async def forged_submit(
     submit = await fake.forge(user, MODAL_SUBMIT, data, guild=couple.guild, message=message)
     await submit.wait_response()
     return submit
+
+
+async def privacy_export(fake: FakeDiscord, couple: Couple, user: FakeUser) -> dict[str, Any]:
+    """`user` runs /privacy export: the JSON document it attaches, privately."""
+    interaction = await fake.slash(user, "privacy export", guild=couple.guild)
+    await interaction.wait_response()
+    assert interaction.ephemeral
+    assert interaction.latest_reply is not None
+    files = fake.attachments(interaction.latest_reply)
+    assert [name for name, _ in files] == ["couplebot-export.json"]
+    document: dict[str, Any] = json.loads(files[0][1])
+    return document

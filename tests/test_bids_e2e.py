@@ -8,9 +8,8 @@ from typing import Any
 from couplebot.fake_discord import FakeDiscord, message_text
 
 from .conftest import BotRunner, Couple, set_up
-from .interaction_helpers import buttons, press
+from .interaction_helpers import buttons, press, privacy_export
 from .test_checkin_e2e import check_in, stored
-from .test_privacy_e2e import _export
 
 THANKS = "Thank you for fixing my bike without being asked."
 
@@ -120,7 +119,7 @@ async def test_export_includes_and_forget_removes_check_in_data(
     bid = await fake.slash(couple.alex, "bid", guild=couple.guild)
     await bid.wait_reply()
 
-    document = await _export(fake, couple, couple.alex)
+    document = await privacy_export(fake, couple, couple.alex)
     assert document["your_check_ins"][0]["need"] == "Some quiet tonight."  # type: ignore[index]
     assert document["your_appreciations"][0]["text"] == THANKS  # type: ignore[index]
     assert len(document["your_bids"]) == 1  # type: ignore[arg-type]
@@ -139,5 +138,5 @@ async def test_export_includes_and_forget_removes_check_in_data(
         "(SELECT COUNT(*) FROM bids_made), (SELECT COUNT(*) FROM bid_offers)",
     )
     assert rows == [(1, 0, 0, 0)]  # only Sam's check-in stays
-    document = await _export(fake, couple, couple.alex)
+    document = await privacy_export(fake, couple, couple.alex)
     assert document["your_check_ins"] == document["your_appreciations"] == []

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from couplebot.domain.dates import PlanStatus
-from couplebot.fake_discord import FakeDiscord, FakeUser, message_text
+from couplebot.fake_discord import FakeDiscord, message_text
 
 from .conftest import BotRunner, Couple, set_up
 from .dates_helpers import cards, plan_cards, plan_from_card, press, suggest, title
-from .interaction_helpers import buttons, slash
+from .interaction_helpers import buttons, privacy_export, slash
 
 # Wednesday 3 June 2026, 18:00 in Berlin.
 WEDNESDAY_EVENING = datetime(2026, 6, 3, 16, 0, tzinfo=UTC)
@@ -94,19 +93,8 @@ async def test_an_idea_of_your_own_joins_the_pool_encrypted(
         await press(fake, couple, couple.alex, cards(fake, couple)[-1], "Another")
     assert "Pancakes at the lighthouse cafe" in seen
     await runner.stop()
-    raw = runner.database.read_bytes()
-    wal = runner.database.with_name(runner.database.name + "-wal")
-    if wal.exists():
-        raw += wal.read_bytes()
+    raw = runner.stored_bytes()
     assert b"lighthouse" not in raw and b"first summer" not in raw
-
-
-async def _export(fake: FakeDiscord, couple: Couple, user: FakeUser) -> dict[str, Any]:
-    interaction = await fake.slash(user, "privacy export", guild=couple.guild)
-    await interaction.wait_response()
-    assert interaction.latest_reply is not None
-    document: dict[str, Any] = json.loads(fake.attachments(interaction.latest_reply)[0][1])
-    return document
 
 
 async def test_export_and_forget_cover_ideas_plans_and_saves(
@@ -120,11 +108,11 @@ async def test_export_and_forget_cover_ideas_plans_and_saves(
     await suggest(fake, couple)
     await press(fake, couple, couple.alex, cards(fake, couple)[0], "Save")
     await plan_from_card(fake, couple, couple.alex, cards(fake, couple)[0], "sat 19:30")
-    mine = (await _export(fake, couple, couple.alex))["your_dates"]
+    mine = (await privacy_export(fake, couple, couple.alex))["your_dates"]
     assert [i["title"] for i in mine["ideas_you_added"]] == ["Our bench by the canal"]
     assert [p["when"] for p in mine["dates_you_planned"]] == ["Saturday 6 June 2026, 19:30"]
     assert mine["ideas_you_saved"] == [title(cards(fake, couple)[0])]
-    theirs = (await _export(fake, couple, couple.sam))["your_dates"]
+    theirs = (await privacy_export(fake, couple, couple.sam))["your_dates"]
     assert theirs == {"ideas_you_added": [], "dates_you_planned": [], "ideas_you_saved": []}
 
     ask = await fake.slash(couple.alex, "privacy forget", guild=couple.guild)
@@ -134,7 +122,7 @@ async def test_export_and_forget_cover_ideas_plans_and_saves(
         couple.alex, ask.message, buttons(ask.message)["Delete my data"], guild=couple.guild
     )
     await confirm.wait_response()
-    mine = (await _export(fake, couple, couple.alex))["your_dates"]
+    mine = (await privacy_export(fake, couple, couple.alex))["your_dates"]
     assert mine == {"ideas_you_added": [], "dates_you_planned": [], "ideas_you_saved": []}
     await runner.stop()
     with sqlite3.connect(runner.database) as raw:

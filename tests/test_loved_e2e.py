@@ -11,7 +11,14 @@ from datetime import UTC, datetime
 from couplebot.fake_discord import FakeDiscord, FakeInteraction, FakeUser, message_text
 
 from .conftest import BotRunner, Couple, set_up
-from .interaction_helpers import buttons, forged_press, forged_submit, press, text_form
+from .interaction_helpers import (
+    buttons,
+    forged_press,
+    forged_submit,
+    press,
+    privacy_export,
+    text_form,
+)
 
 LOVED_LINE = "Alex once said this makes them feel loved:"
 # The fixture clock starts Monday 2026-06-01 05:00 UTC (07:00 in Berlin).
@@ -204,15 +211,11 @@ async def test_encrypted_at_rest_exported_and_forgotten(
     await set_up(fake, couple)
     await add_item(fake, couple, couple.alex, "Being asked about my day")
     await runner.stop()
-    raw = runner.database.read_bytes()
-    wal = runner.database.with_name(runner.database.name + "-wal")
-    raw += wal.read_bytes() if wal.exists() else b""
+    raw = runner.stored_bytes()
     assert b"asked about my day" not in raw
 
     await runner.start()
-    export = await fake.slash(couple.alex, "privacy export", guild=couple.guild)
-    await export.wait_response()
-    document = json.loads(fake.attachments(export.latest_reply or {})[0][1])
+    document = await privacy_export(fake, couple, couple.alex)
     assert document["your_loved_list"]["items"] == ["Being asked about my day"]
     assert document["your_loved_list"]["offered_to_partner_as_ideas"] is True
     partner = await fake.slash(couple.sam, "privacy export", guild=couple.guild)
@@ -223,8 +226,6 @@ async def test_encrypted_at_rest_exported_and_forgotten(
     await ask.wait_response()
     assert ask.message is not None
     await press(fake, couple, couple.alex, ask.message, "Delete my data")
-    export = await fake.slash(couple.alex, "privacy export", guild=couple.guild)
-    await export.wait_response()
-    document = json.loads(fake.attachments(export.latest_reply or {})[0][1])
+    document = await privacy_export(fake, couple, couple.alex)
     assert document["your_loved_list"]["items"] == []
     assert "Nothing here yet" in (await show_list(fake, couple, couple.alex)).text

@@ -14,7 +14,7 @@ from couplebot.fake_discord import FakeDiscord
 from tests.daily_store import DailyStore
 
 from .conftest import BotRunner, Couple, set_up
-from .interaction_helpers import buttons, press
+from .interaction_helpers import buttons, press, privacy_export
 from .test_daily_e2e import answer, post_today, reveal_messages
 
 
@@ -24,16 +24,6 @@ async def _revealed_day(fake: FakeDiscord, couple: Couple) -> None:
     await answer(fake, couple, couple.alex, "Alex's private words.")
     await answer(fake, couple, couple.sam, "Sam's private words.")
     await fake.wait_until(lambda: len(reveal_messages(fake, couple)) == 1)
-
-
-async def _export(fake: FakeDiscord, couple: Couple, user: object) -> dict[str, object]:
-    interaction = await fake.slash(user, "privacy export", guild=couple.guild)  # type: ignore[arg-type]
-    await interaction.wait_response()
-    assert interaction.ephemeral
-    assert interaction.latest_reply is not None
-    files = fake.attachments(interaction.latest_reply)
-    assert [name for name, _ in files] == ["couplebot-export.json"]
-    return json.loads(files[0][1])
 
 
 async def test_export_holds_my_data_and_not_my_partners(
@@ -47,7 +37,7 @@ async def test_export_holds_my_data_and_not_my_partners(
         guild=couple.guild,
     )
     await added.wait_response()
-    document = await _export(fake, couple, couple.alex)
+    document = await privacy_export(fake, couple, couple.alex)
     assert document["user_id"] == str(couple.alex.id)
     answers = document["your_answers"]
     assert isinstance(answers, list)
@@ -85,9 +75,9 @@ async def test_forget_explains_then_deletes(
     await confirm.wait_response()
     assert "deleted" in confirm.text
 
-    document = await _export(fake, couple, couple.alex)
+    document = await privacy_export(fake, couple, couple.alex)
     assert document["your_answers"] == []
-    partner = await _export(fake, couple, couple.sam)
+    partner = await privacy_export(fake, couple, couple.sam)
     assert [a["answer"] for a in partner["your_answers"]] == ["Sam's private words."]  # type: ignore[index, union-attr]
 
     await runner.stop()
@@ -104,10 +94,7 @@ async def test_answers_are_encrypted_at_rest(
     await runner.start()
     await _revealed_day(fake, couple)
     await runner.stop()
-    raw = runner.database.read_bytes()
-    wal = runner.database.with_name(runner.database.name + "-wal")
-    if wal.exists():
-        raw += wal.read_bytes()
+    raw = runner.stored_bytes()
     assert b"private words" not in raw
 
 

@@ -13,7 +13,14 @@ from couplebot.bot import CoupleBot
 from couplebot.fake_discord import FakeDiscord, FakeInteraction, FakeUser, message_text
 
 from .conftest import BotRunner, Couple, set_up
-from .interaction_helpers import buttons, forged_press, forged_submit, press, text_form
+from .interaction_helpers import (
+    buttons,
+    forged_press,
+    forged_submit,
+    press,
+    privacy_export,
+    text_form,
+)
 
 NOTE = "I miss you. Could we have dinner together on Friday, just us?"
 
@@ -263,9 +270,7 @@ async def test_encrypted_at_rest_exported_and_forgotten(
     await press(fake, couple, couple.alex, await preview_of(fake, couple), "Send")
     await fake.wait_until(lambda: len(notes(fake, couple)) == 1)
 
-    export = await fake.slash(couple.alex, "privacy export", guild=couple.guild)
-    await export.wait_response()
-    document = json.loads(fake.attachments(export.latest_reply or {})[0][1])
+    document = await privacy_export(fake, couple, couple.alex)
     assert [n["text"] for n in document["your_reach_outs"]] == [NOTE]
     assert document["your_reach_outs"][0]["sent_as"] == "in your channel"
     partner = await fake.slash(couple.sam, "privacy export", guild=couple.guild)
@@ -273,9 +278,7 @@ async def test_encrypted_at_rest_exported_and_forgotten(
     assert NOTE not in fake.attachments(partner.latest_reply or {})[0][1].decode()
 
     await runner.stop()
-    raw = runner.database.read_bytes()
-    wal = runner.database.with_name(runner.database.name + "-wal")
-    raw += wal.read_bytes() if wal.exists() else b""
+    raw = runner.stored_bytes()
     assert b"dinner together" not in raw
 
     await runner.start()
@@ -284,7 +287,5 @@ async def test_encrypted_at_rest_exported_and_forgotten(
     assert ask.message is not None
     confirm = await press(fake, couple, couple.alex, ask.message, "Delete my data")
     assert "deleted" in confirm.text
-    export = await fake.slash(couple.alex, "privacy export", guild=couple.guild)
-    await export.wait_response()
-    assert json.loads(fake.attachments(export.latest_reply or {})[0][1])["your_reach_outs"] == []
+    assert (await privacy_export(fake, couple, couple.alex))["your_reach_outs"] == []
     assert row_count(runner, "reachouts") == 0

@@ -10,9 +10,8 @@ from couplebot.bot import CoupleBot
 from couplebot.fake_discord import FakeDiscord, FakeUser, message_text
 
 from .conftest import BotRunner, Couple, set_up
-from .interaction_helpers import buttons, press
+from .interaction_helpers import buttons, press, privacy_export
 from .test_checkin_e2e import stored
-from .test_privacy_e2e import _export
 
 # 2026-06-07 is a Sunday; 18:00 in Berlin (summer time) is 16:00 UTC.
 SUNDAY_SIX_PM = datetime(2026, 6, 7, 16, 0, tzinfo=UTC)
@@ -214,7 +213,7 @@ async def test_an_export_holds_each_weekly_answer_once(
 ) -> None:
     await posted_sunday(fake, couple, runner)
     await answer_weekly(fake, couple, couple.alex, {"closeness": "4", "more_of": "Slow mornings."})
-    document = await _export(fake, couple, couple.alex)
+    document = await privacy_export(fake, couple, couple.alex)
     assert json.dumps(document, ensure_ascii=False).count("Slow mornings.") == 1
     assert len(document["your_weekly_check_ins"]) == 1
     assert [r for r in document["your_other_responses"] if r["kind"] == "weekly"] == []
@@ -225,7 +224,7 @@ async def test_weekly_answers_are_exported_and_forgotten_with_the_quotes(
 ) -> None:
     bot = await posted_sunday(fake, couple, runner)
     await answer_weekly(fake, couple, couple.alex, {"closeness": "4", "more_of": "Slow mornings."})
-    document = await _export(fake, couple, couple.alex)
+    document = await privacy_export(fake, couple, couple.alex)
     weekly = document["your_weekly_check_ins"]
     assert weekly == [
         {
@@ -242,7 +241,7 @@ async def test_weekly_answers_are_exported_and_forgotten_with_the_quotes(
         couple.alex, ask.message, buttons(ask.message)["Delete my data"], guild=couple.guild
     )
     await confirm.wait_reply()
-    document = await _export(fake, couple, couple.alex)
+    document = await privacy_export(fake, couple, couple.alex)
     assert document["your_weekly_check_ins"] == []
     # The stored weekly prompt no longer quotes the forgotten appreciation.
     async with bot.store.read() as tx:
