@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sqlite3
@@ -98,6 +99,15 @@ async def test_answers_are_encrypted_at_rest(
     assert b"private words" not in raw
 
 
+async def _until_marked_left(bot: CoupleBot, guild_id: int) -> None:
+    for _ in range(500):
+        async with bot.store.read() as tx:
+            if guild_id in await tx.privacy.left_guild_ids():
+                return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"server {guild_id} was never marked as left")
+
+
 async def test_data_is_deleted_after_the_bot_leaves_a_server(
     fake: FakeDiscord, couple: Couple, runner: BotRunner
 ) -> None:
@@ -105,6 +115,7 @@ async def test_data_is_deleted_after_the_bot_leaves_a_server(
     await set_up(fake, couple)
     await fake.dispatch("GUILD_DELETE", {"id": str(couple.guild.id)})
     await fake.wait_until(lambda: bot.get_guild(couple.guild.id) is None)
+    await _until_marked_left(bot, couple.guild.id)  # the listener writes after the cache drops it
     runner.clock.advance(timedelta(days=6))
     await bot.tick()
     async with DailyStore(bot.store).read() as tx:
