@@ -59,10 +59,17 @@ def status(settings: Settings, args: argparse.Namespace) -> int:
     print(f"database      {settings.database.resolve()}")
     print(f"schema        version {report.schema_version} {_schema_note(report)}")
     print(f"bot           {f'running ({running})' if running else 'not running'}")
-    left = (
-        f" (and {report.couples_left} whose server removed the bot)" if report.couples_left else ""
-    )
-    print(f"couples       {report.couples}{left}")
+    others = [
+        f"{n} {what}"
+        for n, what in (
+            (report.couples_waiting, "waiting for the partner to accept"),
+            (report.couples_ended, "ended, deleted after the 7-day grace"),
+            (report.couples_left, "whose server removed the bot"),
+        )
+        if n
+    ]
+    also = f" (and {'; '.join(others)})" if others else ""
+    print(f"couples       {report.couples}{also}")
     due = ", ".join(f"couple {r.couple_id} at {_clock(r.due_at)}" for r in report.due_soon)
     print(f"next hour     {len(report.due_soon)} round(s) due{': ' + due if due else ''}")
     oldest = (

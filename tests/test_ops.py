@@ -60,6 +60,7 @@ async def couple_due_in(database: Path, minutes: int, *, with_round: bool = Fals
                 partners=(NewPartner(11, None), NewPartner(12, None)),
                 now=datetime.now(UTC),
             )
+            await tx.tx.couples.accept(couple.id, datetime.now(UTC))
             if with_round:
                 await tx.create_round(couple.id, due.date(), QUESTION, 1, datetime.now(UTC))
     finally:
@@ -129,6 +130,41 @@ async def test_status_counts_rounds_due_in_the_next_hour(tmp_path: Path) -> None
     for database in (later, out_already):
         result = couplebot(tmp_path, "status", **db_env(database))
         assert field(result.stdout, "next hour") == "0 round(s) due"
+
+
+async def test_status_counts_only_the_couples_it_serves(tmp_path: Path) -> None:
+    database = tmp_path / "couplebot.db"
+    await couple_due_in(database, 30)  # couple 1: served
+    store = await Store.open(database)
+    try:
+        async with store.write() as tx:
+            now = datetime.now(UTC)
+            for guild in (21, 22, 23, 24):
+                await tx.couples.save(
+                    guild_id=guild,
+                    channel_id=guild * 10,
+                    timezone="UTC",
+                    question_time=now.time().replace(second=0, microsecond=0),
+                    themes={"everyday"},
+                    partners=(NewPartner(guild * 100, None), NewPartner(guild * 100 + 1, None)),
+                    now=now,
+                )
+            await tx.couples.accept(2, now)
+            await tx.couples.end(2, now)  # ended: waits out the grace
+            # 3: nobody accepted yet
+            await tx.couples.accept(4, now)
+            await tx.privacy.mark_left(24, now)  # the server removed the bot
+            await tx.couples.accept(5, now)  # served, nothing due in the next hour
+    finally:
+        await store.close()
+
+    out = couplebot(tmp_path, "status", **db_env(database)).stdout
+
+    assert field(out, "couples") == (
+        "2 (and 1 waiting for the partner to accept; 1 ended, deleted after the 7-day grace;"
+        " 1 whose server removed the bot)"
+    )
+    assert field(out, "next hour").startswith("1 round(s) due: couple 1 at ")
 
 
 def test_status_without_a_database_is_one_sentence(tmp_path: Path) -> None:

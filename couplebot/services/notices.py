@@ -100,7 +100,7 @@ class NoticesService:
         every permission back releases held posts at once."""
         if guild_id is None:
             return []
-        async with self._store.read() as tx:
+        async with self._store.snapshot() as tx:  # after every command: never wait on writes
             couple = await tx.couples.by_guild(guild_id)
             if couple is None or couple.ended or not couple.accepted or not couple.has(user_id):
                 return []

@@ -41,8 +41,10 @@ class DueRound:
 class Status:
     schema_version: int
     known_version: int
-    couples: int
-    couples_left: int
+    couples: int  # set up, accepted, not ended, the bot still in their server
+    couples_left: int  # their server removed the bot: deleted after the grace
+    couples_ended: int  # ended or replaced: deleted after the grace
+    couples_waiting: int  # a /setup the named partner has not accepted yet
     due_soon: list[DueRound]
     pending_posts: int
     oldest_pending: datetime | None
@@ -80,11 +82,17 @@ def read_status(database: Path, now: datetime) -> Status:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         known = max(v for v, _, _ in migrations())
         if version == 0:
-            return Status(0, known, 0, 0, [], 0, None, None)
+            return Status(0, known, 0, 0, 0, 0, [], 0, None, None)
         couples = conn.execute(
-            "SELECT id, timezone, question_time FROM couples WHERE left_at IS NULL ORDER BY id"
+            "SELECT id, timezone, question_time FROM couples WHERE left_at IS NULL"
+            " AND ended_at IS NULL AND accepted_at IS NOT NULL ORDER BY id"
         ).fetchall()
-        left = conn.execute("SELECT COUNT(*) FROM couples WHERE left_at IS NOT NULL").fetchone()
+        left, ended, waiting = conn.execute(
+            "SELECT COUNT(*) FILTER (WHERE left_at IS NOT NULL),"
+            " COUNT(*) FILTER (WHERE left_at IS NULL AND ended_at IS NOT NULL),"
+            " COUNT(*) FILTER (WHERE left_at IS NULL AND ended_at IS NULL"
+            " AND accepted_at IS NULL) FROM couples"
+        ).fetchone()
         pending, oldest = conn.execute(
             "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE sent_at IS NULL"
         ).fetchone()
@@ -101,7 +109,9 @@ def read_status(database: Path, now: datetime) -> Status:
         schema_version=version,
         known_version=known,
         couples=len(couples),
-        couples_left=int(left[0]),
+        couples_left=int(left),
+        couples_ended=int(ended),
+        couples_waiting=int(waiting),
         due_soon=due,
         pending_posts=int(pending),
         oldest_pending=datetime.fromisoformat(oldest) if oldest else None,
@@ -110,9 +120,12 @@ def read_status(database: Path, now: datetime) -> Status:
 
 
 def count_couples(database: Path) -> int:
-    """Couples whose server still has the bot."""
+    """Couples the bot serves now: accepted, not ended, still in their server."""
     with read_only(database) as conn:
-        (count,) = conn.execute("SELECT COUNT(*) FROM couples WHERE left_at IS NULL").fetchone()
+        (count,) = conn.execute(
+            "SELECT COUNT(*) FROM couples"
+            " WHERE left_at IS NULL AND ended_at IS NULL AND accepted_at IS NOT NULL"
+        ).fetchone()
     return int(count)
 
 
