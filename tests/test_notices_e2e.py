@@ -43,18 +43,22 @@ def refused_posts(fake: FakeDiscord) -> int:
     return sum(1 for r in fake.requests if r.method == "POST" and r.status == 403)
 
 
-async def morning(runner: BotRunner, bot: CoupleBot) -> None:
+async def refused_morning(
+    fake: FakeDiscord, couple: Couple, runner: BotRunner, permissions: int
+) -> CoupleBot:
+    """A set-up couple whose channel gives couplebot only `permissions` this morning."""
+    bot = await runner.start()
+    await set_up(fake, couple)
+    fake.app_permissions = permissions
     runner.clock.advance(timedelta(hours=3))  # 05:00 UTC + 3 h: past 08:00 in Berlin
     await bot.services.tick()
+    return bot
 
 
 async def test_a_lost_permission_is_told_once_and_the_post_waits_for_it(
     fake: FakeDiscord, couple: Couple, runner: BotRunner
 ) -> None:
-    bot = await runner.start()
-    await set_up(fake, couple)
-    fake.app_permissions = MEMBER_PERMISSIONS & ~SEND_MESSAGES
-    await morning(runner, bot)
+    bot = await refused_morning(fake, couple, runner, MEMBER_PERMISSIONS & ~SEND_MESSAGES)
     assert refused_posts(fake) == 1 and round_messages(fake, couple) == []
     await bot.services.tick()  # no loop: the refused channel is not tried on every tick
     bot = await runner.restart()  # the DB remembers, not the process
@@ -81,10 +85,7 @@ async def test_a_lost_permission_is_told_once_and_the_post_waits_for_it(
 async def test_held_posts_are_tried_again_later_and_a_success_clears_the_hold(
     fake: FakeDiscord, couple: Couple, runner: BotRunner
 ) -> None:
-    bot = await runner.start()
-    await set_up(fake, couple)
-    fake.app_permissions = MEMBER_PERMISSIONS & ~VIEW_CHANNEL
-    await morning(runner, bot)
+    bot = await refused_morning(fake, couple, runner, MEMBER_PERMISSIONS & ~VIEW_CHANNEL)
     runner.clock.advance(timedelta(minutes=30))
     await bot.services.tick()
     assert refused_posts(fake) == 1
@@ -103,10 +104,7 @@ async def test_held_posts_are_tried_again_later_and_a_success_clears_the_hold(
 async def test_away_from_the_channel_the_notice_names_what_the_refused_post_needed(
     fake: FakeDiscord, couple: Couple, runner: BotRunner
 ) -> None:
-    bot = await runner.start()
-    await set_up(fake, couple)
-    fake.app_permissions = MEMBER_PERMISSIONS & ~VIEW_CHANNEL
-    await morning(runner, bot)
+    await refused_morning(fake, couple, runner, MEMBER_PERMISSIONS & ~VIEW_CHANNEL)
     fake.app_permissions = MEMBER_PERMISSIONS  # all there in the other channel
     elsewhere = couple.guild.channel_id + 1  # another channel of their server
     ours = fake.channels[couple.guild.channel_id]
