@@ -9,12 +9,18 @@ Modelled on https://discord.com/developers/docs/topics/rate-limits:
   answer; past a bucket: 429 with `X-RateLimit-Scope: user` and the same headers.
 - Every 429 carries `Via` and a JSON `retry_after`, so discord.py waits and retries instead
   of taking it for a Cloudflare ban.
-Each window is fixed: it starts with the first call after the previous window ended, so a
-client that never sends more than the limit within any such span never sees a 429.
+A call is judged at the instant it reaches "Discord": when its headers reached the fake,
+plus the inbound half of the simulated latency, not when the fake's busy event loop gets
+to it (a lagging loop would otherwise judge calls that arrived apart in one bunch).
+The global budget slides: a call is refused if `global_limit` counted calls arrived in
+the `global_window` seconds up to its own arrival, so a client that never sends more
+than the limit within any such span never sees a 429. A route bucket's window is fixed:
+it starts with the first call after the previous window ended (what its headers tell).
 """
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import hashlib
 import math
@@ -170,29 +176,36 @@ class RateLimiter:
         self._clock = clock
         self._wall_clock = wall_clock
         self._rules = {(r.method, r.template): r for r in policy.routes}
-        self._global = _Window(-math.inf)
+        self._global: list[float] = []  # arrivals counted lately, in order of arrival
         self._buckets: dict[tuple[str, tuple[str, ...]], _Window] = {}
         self._prune_at = _PRUNE_AT
 
+    def now(self) -> float:
+        return self._clock()
+
     def admit(
-        self, method: str, template: str, params: Mapping[str, str], *, interaction: bool
+        self,
+        method: str,
+        template: str,
+        params: Mapping[str, str],
+        *,
+        interaction: bool,
+        arrived: float | None = None,
     ) -> Verdict:
-        now = self._clock()
+        """Judge one call that reached Discord at `arrived` (on this limiter's clock;
+        None: now). Calls may be judged a little out of their order of arrival."""
+        now = self._clock() if arrived is None else arrived
         if not interaction:
-            window = self._global
-            if now - window.started >= self.policy.global_window:
-                self._global = window = _Window(now)
-            if window.used >= self.policy.global_limit:
-                self._counters.rate_limited_global += 1
-                retry_after = window.started + self.policy.global_window - now
-                return Verdict({}, "global", retry_after)
-            window.used += 1
-            self._counters.peak_global_window = max(self._counters.peak_global_window, window.used)
+            refused = self._count_global(now)
+            if refused is not None:
+                return refused
         rule = self._rules.get((method, template))
         if rule is None:
             return Verdict({})
         key = (rule.name, tuple(params.get(name, "") for name in rule.major))
         bucket = self._buckets.get(key)
+        if bucket is not None:
+            now = max(now, bucket.started)  # arrived before a window its bucket already began
         if bucket is None or now - bucket.started >= rule.per:
             self._buckets[key] = bucket = _Window(now)
             if len(self._buckets) > self._prune_at:
@@ -206,6 +219,21 @@ class RateLimiter:
             return Verdict(self._headers(rule, 0, reset_after), "route", reset_after)
         bucket.used += 1
         return Verdict(self._headers(rule, rule.limit - bucket.used, reset_after))
+
+    def _count_global(self, arrived: float) -> Verdict | None:
+        """Count a call against the sliding global budget, or refuse it (a Verdict)."""
+        arrivals, window, limit = self._global, self.policy.global_window, self.policy.global_limit
+        if arrivals and arrivals[0] < arrivals[-1] - 2 * window:  # keep a window of slack
+            del arrivals[: bisect.bisect_left(arrivals, arrivals[-1] - 2 * window)]
+        first = bisect.bisect_right(arrivals, arrived - window)
+        end = bisect.bisect_right(arrivals, arrived)
+        if end - first >= limit:
+            self._counters.rate_limited_global += 1
+            return Verdict({}, "global", arrivals[end - limit] + window - arrived)
+        bisect.insort(arrivals, arrived)
+        peak = max(self._counters.peak_global_window, end - first + 1)
+        self._counters.peak_global_window = peak
+        return None
 
     def _prune(self, now: float) -> None:
         longest = max(r.per for r in self.policy.routes)
