@@ -12,15 +12,13 @@ Modelled on https://discord.com/developers/docs/topics/rate-limits:
 A call is judged at the instant it reaches "Discord": when its headers reached the fake,
 plus the inbound half of the simulated latency, not when the fake's busy event loop gets
 to it (a lagging loop would otherwise judge calls that arrived apart in one bunch).
-The global budget slides: a call is refused if `global_limit` counted calls arrived in
-the `global_window` seconds up to its own arrival, so a client that never sends more
-than the limit within any such span never sees a 429. A route bucket's window is fixed:
-it starts with the first call after the previous window ended (what its headers tell).
+Each window is fixed: it starts with the first call that arrived after the previous
+window ended, so a client that never sends more than the limit within any such span
+never sees a 429. (A call judged after a later one that began a window counts in it.)
 """
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import hashlib
 import math
@@ -176,7 +174,7 @@ class RateLimiter:
         self._clock = clock
         self._wall_clock = wall_clock
         self._rules = {(r.method, r.template): r for r in policy.routes}
-        self._global: list[float] = []  # arrivals counted lately, in order of arrival
+        self._global = _Window(-math.inf)
         self._buckets: dict[tuple[str, tuple[str, ...]], _Window] = {}
         self._prune_at = _PRUNE_AT
 
@@ -221,18 +219,16 @@ class RateLimiter:
         return Verdict(self._headers(rule, rule.limit - bucket.used, reset_after))
 
     def _count_global(self, arrived: float) -> Verdict | None:
-        """Count a call against the sliding global budget, or refuse it (a Verdict)."""
-        arrivals, window, limit = self._global, self.policy.global_window, self.policy.global_limit
-        if arrivals and arrivals[0] < arrivals[-1] - 2 * window:  # keep a window of slack
-            del arrivals[: bisect.bisect_left(arrivals, arrivals[-1] - 2 * window)]
-        first = bisect.bisect_right(arrivals, arrived - window)
-        end = bisect.bisect_right(arrivals, arrived)
-        if end - first >= limit:
+        """Count a call against the global budget, or refuse it (a Verdict)."""
+        window = self._global
+        if arrived - window.started >= self.policy.global_window:
+            self._global = window = _Window(arrived)
+        if window.used >= self.policy.global_limit:
             self._counters.rate_limited_global += 1
-            return Verdict({}, "global", arrivals[end - limit] + window - arrived)
-        bisect.insort(arrivals, arrived)
-        peak = max(self._counters.peak_global_window, end - first + 1)
-        self._counters.peak_global_window = peak
+            retry_after = window.started + self.policy.global_window - max(arrived, window.started)
+            return Verdict({}, "global", retry_after)
+        window.used += 1
+        self._counters.peak_global_window = max(self._counters.peak_global_window, window.used)
         return None
 
     def _prune(self, now: float) -> None:
