@@ -44,6 +44,8 @@ TICK_SECONDS = 30
 COMMANDS_HASH_KEY = "commands_hash"
 SHUTDOWN_GRACE_SECONDS = 5.0
 IDENTIFY_PAUSE_SECONDS = 5.0
+# Added to the pause: our clock reads the IDENTIFY a moment before it reaches Discord.
+IDENTIFY_MARGIN_SECONDS = 0.05
 CAUGHT_UP = "caught up after the start"
 # Names discord.py gives the tasks running our handlers (events, commands, components).
 HANDLER_TASKS = ("discord.py: ", "CommandTree-invoker", "discord-ui-")
@@ -120,7 +122,8 @@ class CoupleBot(commands.AutoShardedBot):
         **options: Any,
     ) -> None:
         """shard_count: None asks Discord (GET /gateway/bot). identify_pause: seconds
-        between two shards' IDENTIFY (Discord allows one per 5 s; 0 for the fake)."""
+        between two IDENTIFYs of one bucket (Discord allows one per 5 s in each of its
+        `max_concurrency` buckets; 0 for a fake without that limit)."""
         # couplebot never joins voice: no need to warn that voice libraries are missing.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
@@ -138,6 +141,9 @@ class CoupleBot(commands.AutoShardedBot):
             **options,
         )
         self._identify_pause = identify_pause
+        self._max_concurrency = 1  # from GET /gateway/bot's session_start_limit
+        self._identified_at: dict[int, float] = {}  # bucket -> loop time of its last IDENTIFY
+        self._identify_locks: dict[int, asyncio.Lock] = {}
         self.catch_up_task: asyncio.Task[None] | None = None
         keep_view = self._connection.store_view
         self._connection.store_view = lambda view, message_id=None: (  # type: ignore[method-assign]
@@ -198,9 +204,45 @@ class CoupleBot(commands.AutoShardedBot):
             coalesce=True,
         )
 
+    async def launch_shards(self) -> None:
+        """Like discord.py's, but the shards of different buckets (`shard_id %
+        max_concurrency`) connect side by side, as Discord allows; a fixed shard count
+        still asks GET /gateway/bot, the only source of `max_concurrency`."""
+        if self.is_closed():
+            return
+        recommended, url, limits = await self.http.get_bot_gateway()
+        self._max_concurrency = max(1, int(limits.get("max_concurrency", 1)))
+        if self.shard_count is None:
+            self.shard_count, gateway = recommended, yarl.URL(url)
+        else:
+            gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+        self._connection.shard_count = self.shard_count
+        shard_ids = self.shard_ids or range(self.shard_count)
+        self._connection.shard_ids = shard_ids
+        buckets: dict[int, list[int]] = {}
+        for shard_id in shard_ids:
+            buckets.setdefault(shard_id % self._max_concurrency, []).append(shard_id)
+
+        async def launch(bucket: list[int]) -> None:
+            for shard_id in bucket:
+                await self.launch_shard(gateway, shard_id, initial=shard_id == shard_ids[0])
+
+        await asyncio.gather(*(launch(bucket) for bucket in buckets.values()))
+
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
-        if not initial and self._identify_pause:
-            await asyncio.sleep(self._identify_pause)
+        """Each bucket IDENTIFYs at most once per pause, first connections and
+        re-identifies alike; other buckets do not wait for it."""
+        if not self._identify_pause:
+            return
+        bucket = (shard_id or 0) % self._max_concurrency
+        loop = asyncio.get_running_loop()
+        async with self._identify_locks.setdefault(bucket, asyncio.Lock()):
+            last = self._identified_at.get(bucket)
+            if last is not None:
+                await asyncio.sleep(
+                    last + self._identify_pause + IDENTIFY_MARGIN_SECONDS - loop.time()
+                )
+            self._identified_at[bucket] = loop.time()
 
     async def tick(self) -> None:
         try:

@@ -10,6 +10,13 @@ under load a granted request may wait on the event loop for tens of milliseconds
 Discord counts arrivals). Two requests on one slot thus reach Discord at least `window`
 apart, whatever the delays on our side, so no span of one second sees more than
 `limit`; the small margin over a second covers the network's jitter.
+
+Grants are also at least `spacing` apart (10 ms by default, half of window/limit), so a
+free budget does not send 50 requests in one burst: a burst reaches Discord no faster
+than it left, but it does reach a busy receiver (a fake on a loaded machine) faster
+than that receiver reads it, and the last of the burst is then seen up to 80 ms late,
+so the next use of its slot looked early. Spread out, every request is read on arrival;
+the rate over a window is still set by the slots, so this costs no throughput.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import aiohttp
 
 DEFAULT_LIMIT = 50
 DEFAULT_WINDOW = 1.04
+DEFAULT_SPACING = DEFAULT_WINDOW / DEFAULT_LIMIT / 2
 EXEMPT_PREFIXES = ("/interactions/", "/webhooks/")
 _UNSENT = math.inf
 
@@ -48,9 +56,12 @@ class GlobalBudget:
         limit: int = DEFAULT_LIMIT,
         window: float = DEFAULT_WINDOW,
         clock: Callable[[], float] = time.monotonic,
+        spacing: float = 0.0,
     ) -> None:
         self.limit = limit
         self.window = window
+        self.spacing = spacing
+        self._granted_at = -math.inf
         self._clock = clock
         self._slots = [Slot() for _ in range(limit)]
         for slot in self._slots:
@@ -58,15 +69,17 @@ class GlobalBudget:
         self._lock = asyncio.Lock()
 
     async def acquire(self) -> Slot:
-        """Wait until one more request may start (callers are served in order). The
-        caller stamps the slot with `sent` when the request leaves, or when it is over."""
+        """Wait until one more request may start (callers are served in order, `spacing`
+        apart). The caller stamps the slot with `sent` when the request leaves, or when
+        it is over."""
         async with self._lock:
             while True:
                 now = self._clock()
                 oldest = min(self._slots, key=lambda s: s.sent_at)
-                free_at = oldest.sent_at + self.window
+                free_at = max(oldest.sent_at + self.window, self._granted_at + self.spacing)
                 if free_at <= now:
                     oldest.sent_at = _UNSENT
+                    self._granted_at = now
                     return oldest
                 # inf: every slot's request is still on its way out; any of them frees one.
                 await asyncio.sleep(free_at - now if free_at < _UNSENT else 0.005)
@@ -89,7 +102,7 @@ def counted(path: str) -> bool:
 def install(http: Any, budget: GlobalBudget | None = None) -> GlobalBudget:
     """Make discord.py's HTTP client wait for the budget before each counted request,
     and stamp the request's slot when its headers are sent (an aiohttp trace)."""
-    budget = budget or GlobalBudget()
+    budget = budget or GlobalBudget(spacing=DEFAULT_SPACING)
     request: Callable[..., Awaitable[Any]] = http.request
 
     async def request_within_budget(route: Any, **kwargs: Any) -> Any:

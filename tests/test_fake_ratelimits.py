@@ -136,6 +136,25 @@ def test_global_budget_spares_interaction_endpoints() -> None:
     assert counters.peak_global_window == 3
 
 
+def test_calls_are_judged_when_they_arrived_not_when_a_busy_loop_gets_to_them() -> None:
+    """Calls that arrived 0.34 s apart but are judged together after a lag (the fake's
+    loop was busy) are counted at their arrivals: 3 per second is never exceeded."""
+    limiter, clock, counters = _limiter(RateLimitPolicy(global_limit=3, routes=()))
+    user = {"user_id": "1"}
+    arrivals = [1000 + 0.34 * i for i in range(9)]
+    for batch in (arrivals[:4], arrivals[4:]):
+        clock.now = batch[-1] + 0.3  # judged in one bunch, a while after they arrived
+        for arrived in batch:
+            verdict = limiter.admit(
+                "GET", "/users/{user_id}", user, interaction=False, arrived=arrived
+            )
+            assert verdict.limited is None
+    assert counters.rate_limited_global == 0
+    clock.now = arrivals[-1]
+    fourth = limiter.admit("GET", "/users/{user_id}", user, interaction=False)
+    assert fourth.limited == "global"  # one more at the last arrival is one too many
+
+
 def test_expired_buckets_do_not_pile_up() -> None:
     limiter, clock, _ = _limiter(RateLimitPolicy(global_limit=10**9))
     for channel in range(10_001):

@@ -146,6 +146,8 @@ async def _identify(fake: FakeDiscord, shard: list[int] | None) -> tuple[Any, li
         if first.type is aiohttp.WSMsgType.CLOSE:
             return first.data, []
         ready = first.json()
+        if ready["op"] == 9:  # Invalid Session: refused
+            return None, [ready]
         frames = [ready] + [await ws.receive_json() for _ in ready["d"]["guilds"]]
         return None, frames
 
@@ -164,6 +166,33 @@ async def test_raw_identify_with_shards_and_invalid_shards() -> None:
             created = {int(f["d"]["id"]) for f in frames[1:]}
             assert {f["t"] for f in frames[1:]} == {"GUILD_CREATE"}
             assert created == {g.id for g in guilds if shard(g, 2) == shard_id}
+
+
+async def test_identify_is_limited_per_bucket_of_max_concurrency() -> None:
+    """Discord: one IDENTIFY per interval in each bucket `shard_id % max_concurrency`;
+    one more in the same bucket is answered with op 9 Invalid Session."""
+    async with FakeDiscord(spec_path=None, max_concurrency=2, identify_interval=60) as fake:
+        for i in range(4):
+            fake.add_guild(f"g{i}", [], on_shard=(i, 4))
+        accepted = [(await _identify(fake, [shard_id, 4]))[1][0]["t"] for shard_id in (0, 1)]
+        assert accepted == ["READY", "READY"]  # buckets 0 and 1: side by side
+        for shard_id in (2, 3, 0):  # buckets 0, 1, 0 again: within the interval
+            code, [refused] = await _identify(fake, [shard_id, 4])
+            assert code is None
+            assert (refused["op"], refused["d"]) == (9, False)
+        assert fake.identify_count == 2
+        assert fake.identify_limit.refused == 3
+        assert sorted(s.shard_id for s in fake.gateway_sessions) == [0, 1]
+    async with FakeDiscord(spec_path=None, max_concurrency=16) as fake:
+        headers = {"Authorization": f"Bot {fake.token}"}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(fake.api_base + "/gateway/bot", headers=headers) as response,
+        ):
+            limits = (await response.json())["session_start_limit"]
+        assert limits["max_concurrency"] == 16
+        for shard_id in (0, 0, 0):  # no interval set: no IDENTIFY limit
+            assert (await _identify(fake, [shard_id, 1]))[1][0]["t"] == "READY"
 
 
 class CountingDict(dict[int, dict[str, Any]]):

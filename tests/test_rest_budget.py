@@ -55,6 +55,18 @@ async def test_a_request_still_on_its_way_out_keeps_its_slot() -> None:
     assert not await _blocked(budget)
 
 
+async def test_grants_are_spaced_so_a_free_budget_sends_no_burst() -> None:
+    clock = ManualClock()
+    budget = GlobalBudget(limit=50, window=1.0, clock=clock, spacing=0.01)
+    budget.done(await budget.acquire())
+    assert await _blocked(budget)  # 49 slots free, but the last grant was just now
+    clock.now += 0.006
+    assert await _blocked(budget)
+    clock.now += 0.004
+    budget.done(await budget.acquire())
+    assert await _blocked(budget)
+
+
 def test_interaction_callbacks_do_not_count() -> None:
     assert counted("/channels/1/messages")
     assert not counted("/interactions/1/token/callback")

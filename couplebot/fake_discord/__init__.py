@@ -6,14 +6,17 @@ checked against Discord's OpenAPI spec and limits; mistakes land in `fake.violat
 
 The helper API tests use (all on `FakeDiscord`):
 
-- Lifecycle: `FakeDiscord(spec_path="default", shards=None, rate_limits=False,
-  latency=0.0)`, `await start()` / `await close()` (or `async with`); `token`,
-  `api_base`, `gateway_url`, `validating`.
+- Lifecycle: `FakeDiscord(spec_path="default", shards=None, max_concurrency=1,
+  identify_interval=None, rate_limits=False, latency=0.0)`, `await start()` /
+  `await close()` (or `async with`); `token`, `api_base`, `gateway_url`, `validating`.
 - World: `add_user(name)`, `add_guild(name, members, channel_name="us", on_shard=None)`;
   `bot_user`, `application_id`, `users`, `guilds`, `channels`, `global_commands`, `commands`.
 - Sharding: GET /gateway/bot answers `shards` (None: one per 1,000 guilds); each IDENTIFY
   `shard: [id, count]` gets the guilds with `(guild_id >> 22) % count == id`, DMs go to
   shard 0, and a session that would hold over 2,500 guilds is closed with 4011.
+  `identify_limit` (max_concurrency, interval, refused): with an interval (Discord: 5 s)
+  each bucket `shard_id % max_concurrency` may IDENTIFY once per interval; one more is
+  answered with op 9 Invalid Session, as Discord does.
   `gateway_sessions` lists each session's shard and the guilds it was sent.
 - What users do (each returns a `FakeInteraction` to await answers on):
   `slash(user, "name sub", options, guild=)`, `click(user, message, custom_id, guild=)`,
@@ -25,7 +28,8 @@ The helper API tests use (all on `FakeDiscord`):
   `identify_count`, `resume_count`, `await wait_until(predicate, timeout=5)`.
 - Rate limits (off unless asked for): `rate_limits=True` models Discord's (50 calls/s per
   bot, interaction endpoints exempt; per-route buckets such as 5 messages per 5 s per
-  channel, with X-RateLimit-* headers; 429s with `Via` and `retry_after`), or pass a
+  channel, with X-RateLimit-* headers; 429s with `Via` and `retry_after`; a call is
+  judged when its headers arrived plus half the latency), or pass a
   `RateLimitPolicy` (e.g. `RateLimitPolicy().scaled(0.1)`); `latency` delays every call.
   `traffic` (`TrafficCounters`) counts calls, 429s by kind, invalid requests and calls
   in flight.

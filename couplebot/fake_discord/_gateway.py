@@ -3,6 +3,9 @@
 Each IDENTIFY opens a session for one shard `[id, count]` (unsharded: `[0, 1]`); a guild
 belongs to shard `(guild_id >> 22) % count` and DMs to shard 0, as on Discord. A dispatch
 goes to the live session that owns it, or waits until that shard (re)connects.
+With an identify interval set, each rate-limit bucket (`shard_id % max_concurrency`)
+may IDENTIFY once per interval (Discord: 5 s); past that the IDENTIFY is answered with
+op 9 Invalid Session, as Discord does, and the client has to identify again later.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +46,7 @@ class SessionInfo:
     shard_count: int
     live: bool
     guild_ids: tuple[int, ...]  # the guilds it sent GUILD_CREATE for, in order
+    identified_at: float  # time.monotonic() when its IDENTIFY was accepted
 
 
 @dataclass
@@ -54,6 +59,7 @@ class _Session:
     ws: web.WebSocketResponse | None = None
     request: web.Request | None = None
     live: bool = False
+    identified_at: float = field(default_factory=time.monotonic)
 
     def owns(self, guild_id: int | None) -> bool:
         if guild_id is None:
@@ -66,6 +72,27 @@ class _Connection:
     ws: web.WebSocketResponse
     request: web.Request
     session: _Session | None = None
+
+
+@dataclass
+class IdentifyLimit:
+    """Discord's session start concurrency: one IDENTIFY per `interval` seconds in each
+    bucket `shard_id % max_concurrency`; `interval` None admits every IDENTIFY."""
+
+    max_concurrency: int = 1
+    interval: float | None = None
+    refused: int = 0
+    _last: dict[int, float] = field(default_factory=dict)
+
+    def admit(self, shard_id: int) -> bool:
+        if self.interval is None:
+            return True
+        bucket, now = shard_id % max(1, self.max_concurrency), time.monotonic()
+        if now - self._last.get(bucket, -self.interval) < self.interval:
+            self.refused += 1
+            return False
+        self._last[bucket] = now
+        return True
 
 
 def _guild_of(data: dict[str, Any]) -> int | None:
@@ -82,6 +109,7 @@ class Gateway:
         self._sessions: dict[str, _Session] = {}
         self._connections: set[web.WebSocketResponse] = set()
         self._pending: list[tuple[str, dict[str, Any], int | None]] = []
+        self.identify_limit = IdentifyLimit()
         self.identify_count = 0
         self.resume_count = 0
 
@@ -93,6 +121,7 @@ class Gateway:
                 s.shard_count,
                 s.live,
                 tuple(int(f["d"]["id"]) for f in s.sent if f["t"] == "GUILD_CREATE"),
+                s.identified_at,
             )
             for s in self._sessions.values()
         ]
@@ -219,6 +248,9 @@ class Gateway:
         guilds = self.guilds_on_shard(shard_id, shard_count)
         if len(guilds) > MAX_GUILDS_PER_SESSION:
             await connection.ws.close(code=CLOSE_SHARDING_REQUIRED)
+            return
+        if not self.identify_limit.admit(shard_id):
+            await self._send_frame(connection.ws, {"op": 9, "d": False, "s": None, "t": None})
             return
         for old in [s for s in self._sessions.values() if s.shard_id == shard_id]:
             del self._sessions[old.session_id]

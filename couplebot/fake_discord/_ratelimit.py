@@ -9,8 +9,12 @@ Modelled on https://discord.com/developers/docs/topics/rate-limits:
   answer; past a bucket: 429 with `X-RateLimit-Scope: user` and the same headers.
 - Every 429 carries `Via` and a JSON `retry_after`, so discord.py waits and retries instead
   of taking it for a Cloudflare ban.
-Each window is fixed: it starts with the first call after the previous window ended, so a
-client that never sends more than the limit within any such span never sees a 429.
+A call is judged at the instant it reaches "Discord": when its headers reached the fake,
+plus the inbound half of the simulated latency, not when the fake's busy event loop gets
+to it (a lagging loop would otherwise judge calls that arrived apart in one bunch).
+Each window is fixed: it starts with the first call that arrived after the previous
+window ended, so a client that never sends more than the limit within any such span
+never sees a 429. (A call judged after a later one that began a window counts in it.)
 """
 
 from __future__ import annotations
@@ -174,25 +178,32 @@ class RateLimiter:
         self._buckets: dict[tuple[str, tuple[str, ...]], _Window] = {}
         self._prune_at = _PRUNE_AT
 
+    def now(self) -> float:
+        return self._clock()
+
     def admit(
-        self, method: str, template: str, params: Mapping[str, str], *, interaction: bool
+        self,
+        method: str,
+        template: str,
+        params: Mapping[str, str],
+        *,
+        interaction: bool,
+        arrived: float | None = None,
     ) -> Verdict:
-        now = self._clock()
+        """Judge one call that reached Discord at `arrived` (on this limiter's clock;
+        None: now). Calls may be judged a little out of their order of arrival."""
+        now = self._clock() if arrived is None else arrived
         if not interaction:
-            window = self._global
-            if now - window.started >= self.policy.global_window:
-                self._global = window = _Window(now)
-            if window.used >= self.policy.global_limit:
-                self._counters.rate_limited_global += 1
-                retry_after = window.started + self.policy.global_window - now
-                return Verdict({}, "global", retry_after)
-            window.used += 1
-            self._counters.peak_global_window = max(self._counters.peak_global_window, window.used)
+            refused = self._count_global(now)
+            if refused is not None:
+                return refused
         rule = self._rules.get((method, template))
         if rule is None:
             return Verdict({})
         key = (rule.name, tuple(params.get(name, "") for name in rule.major))
         bucket = self._buckets.get(key)
+        if bucket is not None:
+            now = max(now, bucket.started)  # arrived before a window its bucket already began
         if bucket is None or now - bucket.started >= rule.per:
             self._buckets[key] = bucket = _Window(now)
             if len(self._buckets) > self._prune_at:
@@ -206,6 +217,19 @@ class RateLimiter:
             return Verdict(self._headers(rule, 0, reset_after), "route", reset_after)
         bucket.used += 1
         return Verdict(self._headers(rule, rule.limit - bucket.used, reset_after))
+
+    def _count_global(self, arrived: float) -> Verdict | None:
+        """Count a call against the global budget, or refuse it (a Verdict)."""
+        window = self._global
+        if arrived - window.started >= self.policy.global_window:
+            self._global = window = _Window(arrived)
+        if window.used >= self.policy.global_limit:
+            self._counters.rate_limited_global += 1
+            retry_after = window.started + self.policy.global_window - max(arrived, window.started)
+            return Verdict({}, "global", retry_after)
+        window.used += 1
+        self._counters.peak_global_window = max(self._counters.peak_global_window, window.used)
+        return None
 
     def _prune(self, now: float) -> None:
         longest = max(r.per for r in self.policy.routes)

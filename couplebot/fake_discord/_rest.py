@@ -143,17 +143,19 @@ class RestApi:
         traffic = self.traffic
         traffic.in_flight += 1
         traffic.max_in_flight = max(traffic.max_in_flight, traffic.in_flight)
+        # When it reaches "Discord": its headers are here now, and half the latency is ahead.
+        arrived = self.limiter.now() + self.latency / 2 if self.limiter is not None else 0.0
         try:
             if self.latency > 0:
                 await asyncio.sleep(self.latency / 2)  # on the way in
-            response = await self._serve(request)
+            response = await self._serve(request, arrived)
             if self.latency > 0:
                 await asyncio.sleep(self.latency / 2)  # and back out
             return response
         finally:
             traffic.in_flight -= 1
 
-    async def _serve(self, request: web.Request) -> web.Response:
+    async def _serve(self, request: web.Request, arrived: float) -> web.Response:
         method = request.method
         path = "/" + request.match_info["tail"]
         query = dict(request.query)
@@ -168,7 +170,13 @@ class RestApi:
                 response = fault.response()
             else:
                 response = await self._handle(
-                    request, method=method, path=path, query=query, body=body, files=files
+                    request,
+                    method=method,
+                    path=path,
+                    query=query,
+                    body=body,
+                    files=files,
+                    arrived=arrived,
                 )
                 if fault is not None:
                     await asyncio.sleep(fault.retry_after)
@@ -198,6 +206,7 @@ class RestApi:
         query: Mapping[str, str],
         body: Any,
         files: list[UploadedFile],
+        arrived: float,
     ) -> web.Response:
         for route in self._routes:
             match = route.pattern.match(path)
@@ -212,7 +221,7 @@ class RestApi:
             headers: dict[str, str] = {}
             if self.limiter is not None:
                 verdict = self.limiter.admit(
-                    method, route.template, params, interaction=route.interaction
+                    method, route.template, params, interaction=route.interaction, arrived=arrived
                 )
                 if verdict.limited is not None:
                     return verdict.response()

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from couplebot.fake_discord._gateway import IdentifyLimit
 from couplebot.fake_discord._http import Call, HttpError, form_errors, unknown
 from couplebot.fake_discord._models import EPHEMERAL_FLAG, FakeGuild
 from couplebot.fake_discord._rest import RestApi
@@ -29,11 +30,13 @@ class BotRoutes:
         violations: list[str],
         gateway_url: Callable[[], str],
         shards: Callable[[], int | None],
+        identify_limit: IdentifyLimit,
     ) -> None:
         self._world = world
         self._violations = violations
         self._gateway_url = gateway_url
         self._shards = shards
+        self._identify_limit = identify_limit
 
     def register(self, api: RestApi) -> None:
         r = api.route
@@ -111,7 +114,7 @@ class BotRoutes:
                 "total": 1000,
                 "remaining": 1000,
                 "reset_after": 0,
-                "max_concurrency": 1,
+                "max_concurrency": self._identify_limit.max_concurrency,
             },
         }
 

@@ -42,11 +42,15 @@ class FakeDiscord:
         *,
         spec_path: SpecPath = "default",
         shards: int | None = None,
+        max_concurrency: int = 1,
+        identify_interval: float | None = None,
         rate_limits: bool | RateLimitPolicy = False,
         latency: float = 0.0,
     ) -> None:
         """spec_path: the OpenAPI file to validate against ("default", a path, or None).
         shards: the shard count GET /gateway/bot recommends; None: one per 1,000 guilds.
+        max_concurrency, identify_interval: IDENTIFYs allowed per bucket and interval
+        (Discord: 1 per 5 s for a small bot); interval None: no IDENTIFY limit.
         rate_limits: True for Discord's global and per-route limits, or a policy of one's own.
         latency: seconds added to every REST call (half on the way in, half on the way out)."""
         self._spec = resolve_spec(spec_path)
@@ -56,10 +60,17 @@ class FakeDiscord:
         self._world = World(lambda: self.base_url)
         self._faults = Faults()
         self._gateway = Gateway(self._world, lambda: self.gateway_url)
+        self.identify_limit = self._gateway.identify_limit
+        self.identify_limit.max_concurrency = max_concurrency
+        self.identify_limit.interval = identify_interval
         self._inject = Injector(self._world, self._gateway)
         self._rest = RestApi(self._spec, self._faults, self.violations)
         self._bot_routes = BotRoutes(
-            self._world, self.violations, lambda: self.gateway_url, lambda: self.shards
+            self._world,
+            self.violations,
+            lambda: self.gateway_url,
+            lambda: self.shards,
+            self.identify_limit,
         )
         self._bot_routes.register(self._rest)
         InteractionRoutes(self._world).register(self._rest)
