@@ -9,8 +9,9 @@ Sunday evening's start missed (still in its grace period) is posted. That catch-
 measured on its own (SQL statements, seconds, CPU, REST calls), then the benchmark waits
 until it is over (the catch-up and first wake finished, no REST call for --quiet
 seconds) plus --settle seconds. Only then is idle measured: the child's CPU time over
---seconds of real time, scaled to an hour, and the SQL statements of every wake in that
-window (counted with sqlite3's trace callback). The same is done for a small instance
+--seconds of real time (from schedstat, in ns; the clock-tick figure beside it), scaled
+to an hour, and the SQL statements of every wake in that window (counted with sqlite3's
+trace callback). The same is done for a small instance
 (--baseline-couples) in the same run, so statements per wake can be compared across N.
 Goal: < 1 CPU-second per hour; a wake with nothing due runs a constant number of
 statements, whatever N. Writes bench/results/idle-<N>.json.
@@ -31,6 +32,18 @@ from _harness import BotProcess, add_couples, at, populate, start_fake, write_re
 from couplebot.fake_discord import FakeDiscord
 
 CPU_GOAL_PER_HOUR = 1.0
+
+
+def cpu_ns(pid: int) -> int:
+    """CPU time of the process's live threads in ns (schedstat: finer than clock ticks,
+    which count idle's few milliseconds in 10 ms steps)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue  # a thread that just ended
+    return total
 
 
 async def wait_caught_up(bot: BotProcess, fake: FakeDiscord, quiet: float, timeout: float) -> None:
@@ -67,11 +80,14 @@ async def measure(n: int, args: argparse.Namespace) -> dict[str, Any]:
             first_start_cpu = bot.cpu_seconds()
             await asyncio.sleep(args.settle)
             wakes_before = len([s for s in bot.stats() if s["event"] == "wake"])
+            assert bot.proc is not None
+            ns_start = cpu_ns(bot.proc.pid)
             cpu_start, window_start = bot.cpu_seconds(), time.perf_counter()
             requests_start = fake.traffic.requests
             await asyncio.sleep(args.seconds)
             bot.check_alive()
             cpu = bot.cpu_seconds() - cpu_start
+            cpu_fine = (cpu_ns(bot.proc.pid) - ns_start) / 1e9
             elapsed = time.perf_counter() - window_start
             requests = fake.traffic.requests - requests_start
             wakes = [s for s in bot.stats() if s["event"] == "wake"][wakes_before:]
@@ -90,8 +106,10 @@ async def measure(n: int, args: argparse.Namespace) -> dict[str, Any]:
             "rest_requests": first_start_requests,
         },
         "measured_seconds": round(elapsed, 1),
-        "cpu_seconds": round(cpu, 3),
-        "cpu_seconds_per_hour": round(cpu / elapsed * 3600, 2),
+        "cpu_seconds_ticks": round(cpu, 3),  # /proc stat, 10 ms steps
+        "cpu_seconds_per_hour_ticks": round(cpu / elapsed * 3600, 2),
+        "cpu_seconds": round(cpu_fine, 6),  # schedstat
+        "cpu_seconds_per_hour": round(cpu_fine / elapsed * 3600, 3),
         "rest_requests_while_idle": requests,
         "wakes_measured": len(wakes),
         "statements_per_wake": sorted({int(w["statements"]) for w in wakes}),
@@ -130,6 +148,7 @@ def main() -> None:
     large, small, first = result["large"], result["small"], result["first_start"]
     print(
         f"idle, {args.couples} couples: {result['cpu_seconds_per_hour']} CPU-s per hour"
+        f" ({large['cpu_seconds_per_hour_ticks']} by clock ticks)"
         f" (goal < {CPU_GOAL_PER_HOUR}; {small['cpu_seconds_per_hour']} with"
         f" {args.baseline_couples}); SQL statements per wake {large['statements_per_wake']}"
         f" vs {small['statements_per_wake']} with {args.baseline_couples} couples"
