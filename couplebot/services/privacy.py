@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from couplebot.clock import Clock
@@ -24,9 +24,6 @@ FORGOTTEN_QUESTION = "(A question one of you wrote, since deleted.)"
 
 # Kept this long after the bot is removed from a server, in case that was a mistake.
 LEFT_GUILD_GRACE = timedelta(days=7)
-# The purge scans every couple; with a grace of days, once an hour is on time enough
-# (a wake every 30 s would otherwise pay that scan 120 times an hour).
-PURGE_EVERY = timedelta(hours=1)
 
 
 class PrivacySection(Protocol):
@@ -64,7 +61,6 @@ class PrivacyService:
         self._sections: list[PrivacySection] = []
         self._left_guilds: set[int] | None = None  # loaded once, kept by guild_left/joined
         self._left_loading = asyncio.Lock()
-        self._purged_at: datetime | None = None
         self._kinds_exported_apart = {DAILY.name}  # daily answers are "your_answers"
 
     def add_section(self, section: PrivacySection) -> None:
@@ -254,12 +250,10 @@ class PrivacyService:
             await self.guild_left(guild_id)
 
     async def purge_left(self) -> int:
-        now = self._clock.now()
-        if self._purged_at is not None and self._purged_at <= now < self._purged_at + PURGE_EVERY:
-            return 0
         async with self._store.write() as tx:
-            deleted = await tx.privacy.delete_couples_left_before(now - LEFT_GUILD_GRACE)
-        self._purged_at = now
+            deleted = await tx.privacy.delete_couples_left_before(
+                self._clock.now() - LEFT_GUILD_GRACE
+            )
         if deleted:
             log.info("deleted %d couple(s) whose server removed the bot", deleted)
         return deleted
