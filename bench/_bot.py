@@ -4,16 +4,19 @@ Run by the benchmark scripts, never by hand. Like tests/crash_bot.py it runs
 `couplebot.cli.main(["run"])` inside time-machine's travel (the wall clock starts at
 BENCH_NOW and ticks on in real time). It also counts every SQL statement (sqlite3's
 trace callback on the store's connections) and writes one JSON line per wake (statements,
-seconds) to BENCH_STATS, after a first line with the real time at which the virtual clock
-started, so the benchmark can tell when a virtual instant happens on its own clock.
+seconds) and one for the start's catch-up to BENCH_STATS, after a first line with the real
+time at which the virtual clock started, so the benchmark can tell when a virtual instant
+happens on its own clock. BENCH_TRACE=1 adds each wake's most frequent statements.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +27,8 @@ from couplebot.cli import main
 from couplebot.store import db as db_module
 
 STATEMENTS = [0]
+# BENCH_TRACE=1: each wake's record also lists its most frequent statements (diagnosis).
+TRACE: Counter[str] | None = Counter() if os.environ.get("BENCH_TRACE") else None
 _STATS = open(os.environ["BENCH_STATS"], "a", buffering=1)  # noqa: SIM115 - lives as long as we do
 
 
@@ -31,8 +36,22 @@ def _write(record: dict[str, Any]) -> None:
     _STATS.write(json.dumps(record) + "\n")
 
 
-def _count(_statement: str) -> None:
+def _count(statement: str) -> None:
     STATEMENTS[0] += 1
+    if TRACE is not None:
+        TRACE[_shape(statement)] += 1
+
+
+def _shape(statement: str) -> str:
+    """The statement with its literals replaced by ?, so repeats group together."""
+    shape = re.sub(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b", "?", statement)
+    return " ".join(shape.split())[:200]
+
+
+def _traced(record: dict[str, Any], before: Counter[str]) -> dict[str, Any]:
+    if TRACE is not None:
+        record["top_statements"] = (TRACE - before).most_common(40)
+    return record
 
 
 _open = db_module.Database.open.__func__  # type: ignore[attr-defined]
@@ -53,19 +72,37 @@ async def _counted_tick(self: Any) -> None:
     before, started, cpu = STATEMENTS[0], time.perf_counter(), time.process_time()
     at = time.time()  # on the virtual clock
     _write({"event": "wake-start", "at": at})
+    traced = Counter(TRACE)
     await _tick(self)
-    _write(
-        {
-            "event": "wake",
-            "at": at,
-            "statements": STATEMENTS[0] - before,
-            "seconds": time.perf_counter() - started,
-            "cpu_seconds": time.process_time() - cpu,
-        }
-    )
+    record: dict[str, Any] = {
+        "event": "wake",
+        "at": at,
+        "statements": STATEMENTS[0] - before,
+        "seconds": time.perf_counter() - started,
+        "cpu_seconds": time.process_time() - cpu,
+    }
+    _write(_traced(record, traced))
 
 
 bot_module.CoupleBot.tick = _counted_tick  # type: ignore[method-assign]
+_catch_up = bot_module.CoupleBot._catch_up
+
+
+async def _counted_catch_up(self: Any) -> None:
+    """The start's catch-up (planning, leftover posts, status lines, the first wake)."""
+    before, started, cpu = STATEMENTS[0], time.perf_counter(), time.process_time()
+    traced = Counter(TRACE)
+    await _catch_up(self)
+    record = {
+        "event": "catch-up",
+        "statements": STATEMENTS[0] - before,
+        "seconds": time.perf_counter() - started,
+        "cpu_seconds": time.process_time() - cpu,
+    }
+    _write(_traced(record, traced))
+
+
+bot_module.CoupleBot._catch_up = _counted_catch_up  # type: ignore[method-assign]
 
 if __name__ == "__main__":
     start = datetime.fromisoformat(os.environ["BENCH_NOW"])

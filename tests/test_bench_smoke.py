@@ -24,12 +24,19 @@ RUNS = {
         "1",
         "--settle",
         "1",
+        "--quiet",
+        "1",
     ],
     "bench_interactions.py": ["--couples", "8", "--rate", "10", "--seconds", "1", "--after", "1"],
 }
 EXPECTED = {
     "bench_fanout.py": {"ratio", "bound_seconds", "rate_limited_429s", "questions_posted"},
-    "bench_idle.py": {"cpu_seconds_per_hour", "statements_per_wake", "constant_statements"},
+    "bench_idle.py": {
+        "cpu_seconds_per_hour",
+        "statements_per_wake",
+        "constant_statements",
+        "first_start",
+    },
     "bench_interactions.py": {"p50_ms", "p99_ms", "max_ms", "interactions_sent"},
 }
 

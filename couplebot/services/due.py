@@ -98,21 +98,35 @@ class DueWork:
             callback()
 
     async def plan(
-        self, tx: Tx, couple: Couple, planners: Sequence[Planner] | None = None
+        self,
+        tx: Tx,
+        couple: Couple,
+        planners: Sequence[Planner] | None = None,
+        *,
+        stored: dict[str, datetime] | None = None,
+        active: bool | None = None,
     ) -> dict[str, datetime | None]:
         """Recompute the couple's due instants (all, or those of `planners`) in the
-        caller's transaction; returns them (empty for a couple no longer active)."""
-        if not await tx.couples.is_active(couple.id):
+        caller's transaction; returns them (empty for a couple no longer active). Only
+        what changed is written. A batch that already read what is `stored` for the
+        couple and whether it is `active` passes them in."""
+        if active is None:
+            active = await tx.couples.is_active(couple.id)
+        if not active:
             await tx.due.clear(couple.id)
             return {}
+        if stored is None:
+            stored = await tx.due.of(couple.id)
         now = self._clock.now()
         planned: dict[str, datetime | None] = {}
         for planner in self._planners if planners is None else planners:
-            for item, due_at in (await planner(tx, couple, now)).items():
-                await tx.due.set(couple.id, item, due_at)
-                planned[item] = due_at
-                if due_at is not None:
-                    self._wake_by(due_at)
+            planned.update(await planner(tx, couple, now))
+        changes = {item: at for item, at in planned.items() if stored.get(item) != at}
+        if changes:
+            await tx.due.change(couple.id, changes)
+        for due_at in planned.values():
+            if due_at is not None:
+                self._wake_by(due_at)
         return planned
 
     async def replan(self, couple_id: int) -> None:
@@ -138,17 +152,10 @@ class DueWork:
             ids = await tx.due.unplanned_couples() if current else await tx.due.active_couples()
         done = 0
         while done < len(ids):
-            chunk: list[int] = []
+            chunk = ids[done : done + TX_BATCH_COUPLES]
             try:
                 async with self._store.write() as tx:
-                    started = time.perf_counter()
-                    for couple_id in ids[done:]:
-                        chunk.append(couple_id)
-                        couple = await tx.couples.get(couple_id)
-                        if couple is not None:
-                            await self.plan(tx, couple)
-                        if _batch_full(len(chunk), started):
-                            break
+                    chunk = await self._plan_batch(tx, chunk)
             except Exception:
                 for couple_id in chunk:  # one by one, so one couple's trouble stays its own
                     try:
@@ -161,6 +168,22 @@ class DueWork:
             async with self._store.write() as tx:
                 await tx.meta.set(PLAN_VERSION_KEY, version)
         return len(ids)
+
+    async def _plan_batch(self, tx: Tx, couple_ids: list[int]) -> list[int]:
+        """Plan the couples in one transaction: what they are and what is stored for them
+        read in a few statements for all; stops early once the batch has taken long
+        enough. Returns the ids it got to."""
+        started = time.perf_counter()
+        couples = await tx.couples.many(couple_ids)
+        active = await tx.due.active_among(couple_ids)
+        stored = await tx.due.of_many(couple_ids)
+        for count, couple_id in enumerate(couple_ids, start=1):
+            couple = couples.get(couple_id)
+            if couple is not None:
+                await self.plan(tx, couple, stored=stored[couple_id], active=couple_id in active)
+            if _batch_full(count, started):
+                return couple_ids[:count]
+        return couple_ids
 
     async def next_due(self) -> datetime | None:
         async with self._store.read() as tx:
@@ -201,9 +224,11 @@ class DueWork:
             try:
                 async with self._store.write() as tx:
                     started = time.perf_counter()
-                    for item in items[done:]:
+                    ahead = items[done : done + TX_BATCH_COUPLES]
+                    couples = await tx.couples.many(sorted({i.couple_id for i in ahead}))
+                    for item in ahead:
                         batch.append(item)
-                        await self._run_in(tx, item, now)
+                        await self._run_in(tx, item, now, couples.get(item.couple_id))
                         if _batch_full(len(batch), started):
                             break
             except Exception:
@@ -218,8 +243,12 @@ class DueWork:
             self._committed()
             await asyncio.sleep(0)  # let waiting clicks have the database between batches
 
-    async def _run_in(self, tx: Tx, item: DueItem, now: datetime) -> None:
-        couple = await tx.couples.get(item.couple_id)
+    async def _run_in(
+        self, tx: Tx, item: DueItem, now: datetime, couple: Couple | None = None
+    ) -> None:
+        """`couple`: as a batch read it in this transaction; else it is read here."""
+        if couple is None:
+            couple = await tx.couples.get(item.couple_id)
         if couple is None:
             await tx.due.set(item.couple_id, item.item, None)
             return

@@ -99,8 +99,11 @@ class WeeklyService:
         engine.add_kind(self.kind)
         due.register(
             self._plan,
-            {POST_ITEM: self._post_due},
-            tx_handlers={REMIND_ITEM: engine.reminder_handler(self._reminder_at)},
+            {},
+            tx_handlers={
+                POST_ITEM: self._post_due,
+                REMIND_ITEM: engine.reminder_handler(self._reminder_at),
+            },
         )
 
     # Scheduling
@@ -128,28 +131,26 @@ class WeeklyService:
                 return current
         return next_weekly_at(now, day, at, couple.zone)
 
-    async def _post_due(self, couple_id: int, now: datetime) -> None:
-        async with self._store.write() as tx:
-            couple = await tx.couples.get(couple_id)
-            if couple is None:
-                return
-            due = await self._next_post_at(tx, couple, now)
-            if due is None or due > now:
-                return
-            appreciations = await tx.checkins.appreciations(couple.id, due - WEEK, now)
-            exchange, created = await self._engine.start(
-                tx,
-                couple,
-                WEEKLY.name,
-                local_date(due, couple.zone).isoformat(),
-                topic_id=WEEKLY.name,
-                prompt=weekly_prompt(appreciations),
-                private=True,  # it quotes the appreciations, which are private text
-                details={"appreciations": [a.id for a in appreciations]},
-            )
-            await self._due.plan(tx, couple)
+    async def _post_due(self, tx: Tx, couple: Couple, now: datetime) -> None:
+        """This week's check-in, in the due-work batch's transaction (many couples per
+        one, as the morning's rounds: a first start may owe it to every couple)."""
+        due = await self._next_post_at(tx, couple, now)
+        if due is None or due > now:
+            return
+        appreciations = await tx.checkins.appreciations(couple.id, due - WEEK, now)
+        exchange, created = await self._engine.start(
+            tx,
+            couple,
+            WEEKLY.name,
+            local_date(due, couple.zone).isoformat(),
+            topic_id=WEEKLY.name,
+            prompt=weekly_prompt(appreciations),
+            private=True,  # it quotes the appreciations, which are private text
+            details={"appreciations": [a.id for a in appreciations]},
+        )
         if created:
-            log.info("weekly check-in %s created for couple %s", exchange.id, couple_id)
+            await self._due.plan(tx, couple)  # other features may plan from the check-in
+            log.info("weekly check-in %s created for couple %s", exchange.id, couple.id)
 
     async def _reminder_at(
         self, tx: Tx, couple: Couple, now: datetime

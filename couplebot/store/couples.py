@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -37,29 +37,7 @@ class CouplesRepository(Repository):
         partner_rows = await self._all(
             "SELECT * FROM partners WHERE couple_id = ? ORDER BY position", (row["id"],)
         )
-        partners = tuple(
-            Partner(
-                user_id=p["user_id"],
-                position=p["position"],
-                timezone=p["timezone"],
-                quiet_start=time.fromisoformat(p["quiet_start"]),
-                quiet_end=time.fromisoformat(p["quiet_end"]),
-            )
-            for p in partner_rows
-        )
-        return Couple(
-            id=row["id"],
-            guild_id=row["guild_id"],
-            channel_id=row["channel_id"],
-            timezone=row["timezone"],
-            question_time=time.fromisoformat(row["question_time"]),
-            deep_days=frozenset(int(d) for d in row["deep_days"].split(",") if d),
-            themes=frozenset(t for t in row["themes"].split(",") if t),
-            question_cycle=row["question_cycle"],
-            partners=(partners[0], partners[1]),
-            accepted=row["accepted_at"] is not None,
-            ended=row["ended_at"] is not None,
-        )
+        return _couple(row, partner_rows)
 
     async def by_guild(self, guild_id: int) -> Couple | None:
         row = await self._one("SELECT * FROM couples WHERE guild_id = ?", (guild_id,))
@@ -68,6 +46,24 @@ class CouplesRepository(Repository):
     async def get(self, couple_id: int) -> Couple | None:
         row = await self._one("SELECT * FROM couples WHERE id = ?", (couple_id,))
         return await self._couple_from_row(row) if row else None
+
+    async def many(self, couple_ids: Sequence[int]) -> dict[int, Couple]:
+        """The couples of `couple_ids` that exist, in two statements (for batches)."""
+        if not couple_ids:
+            return {}
+        marks = ",".join("?" * len(couple_ids))
+        rows = await self._all(
+            f"SELECT * FROM couples WHERE id IN ({marks})",  # noqa: S608 - only ?s
+            tuple(couple_ids),
+        )
+        partners: dict[int, list[aiosqlite.Row]] = {}
+        for p in await self._all(
+            f"SELECT * FROM partners WHERE couple_id IN ({marks}) "  # noqa: S608 - only ?s
+            "ORDER BY couple_id, position",
+            tuple(couple_ids),
+        ):
+            partners.setdefault(p["couple_id"], []).append(p)
+        return {row["id"]: _couple(row, partners.get(row["id"], [])) for row in rows}
 
     async def active(self) -> list[Couple]:
         """Every couple whose server still has the bot."""
@@ -305,3 +301,29 @@ class CouplesRepository(Repository):
 
 def custom_question(row_id: int, text: str) -> Question:
     return Question(id=f"custom-{row_id}", text=text, depth=Depth.MEDIUM, theme=CUSTOM_THEME)
+
+
+def _couple(row: aiosqlite.Row, partner_rows: Sequence[aiosqlite.Row]) -> Couple:
+    partners = tuple(
+        Partner(
+            user_id=p["user_id"],
+            position=p["position"],
+            timezone=p["timezone"],
+            quiet_start=time.fromisoformat(p["quiet_start"]),
+            quiet_end=time.fromisoformat(p["quiet_end"]),
+        )
+        for p in partner_rows
+    )
+    return Couple(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        timezone=row["timezone"],
+        question_time=time.fromisoformat(row["question_time"]),
+        deep_days=frozenset(int(d) for d in row["deep_days"].split(",") if d),
+        themes=frozenset(t for t in row["themes"].split(",") if t),
+        question_cycle=row["question_cycle"],
+        partners=(partners[0], partners[1]),
+        accepted=row["accepted_at"] is not None,
+        ended=row["ended_at"] is not None,
+    )

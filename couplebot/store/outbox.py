@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -92,6 +93,23 @@ class DueWorkRepository(Repository):
             (couple_id, item, due_ts(due_at)),
         )
 
+    async def change(self, couple_id: int, changes: dict[str, datetime | None]) -> None:
+        """Store several of the couple's items at once (as `set`), in two statements."""
+        gone = [item for item, due_at in changes.items() if due_at is None]
+        if gone:
+            marks = ",".join("?" * len(gone))
+            await self._run(
+                f"DELETE FROM due_work WHERE couple_id = ? AND item IN ({marks})",  # noqa: S608
+                (couple_id, *gone),
+            )
+        rows = [(couple_id, i, due_ts(d)) for i, d in changes.items() if d is not None]
+        if rows:
+            await self._conn.executemany(
+                "INSERT INTO due_work (couple_id, item, due_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (couple_id, item) DO UPDATE SET due_at = excluded.due_at",
+                rows,
+            )
+
     async def clear(self, couple_id: int) -> None:
         await self._run("DELETE FROM due_work WHERE couple_id = ?", (couple_id,))
 
@@ -126,6 +144,31 @@ class DueWorkRepository(Repository):
             "(SELECT 1 FROM due_work AS d WHERE d.couple_id = c.id) ORDER BY id"
         )
         return [int(r["id"]) for r in rows]
+
+    async def active_among(self, couple_ids: Sequence[int]) -> frozenset[int]:
+        """Which of `couple_ids` are active (as in `active_couples`), in one statement."""
+        if not couple_ids:
+            return frozenset()
+        marks = ",".join("?" * len(couple_ids))
+        rows = await self._all(
+            f"SELECT id FROM couples AS c WHERE c.id IN ({marks}) AND c.left_at IS NULL "  # noqa: S608
+            "AND c.ended_at IS NULL AND c.accepted_at IS NOT NULL",
+            tuple(couple_ids),
+        )
+        return frozenset(int(r["id"]) for r in rows)
+
+    async def of_many(self, couple_ids: Sequence[int]) -> dict[int, dict[str, datetime]]:
+        """What is stored for each of `couple_ids` (an empty dict: nothing), one statement."""
+        stored: dict[int, dict[str, datetime]] = {c: {} for c in couple_ids}
+        if not couple_ids:
+            return stored
+        marks = ",".join("?" * len(couple_ids))
+        for r in await self._all(
+            f"SELECT couple_id, item, due_at FROM due_work WHERE couple_id IN ({marks})",  # noqa: S608
+            tuple(couple_ids),
+        ):
+            stored[int(r["couple_id"])][r["item"]] = datetime.fromisoformat(r["due_at"])
+        return stored
 
     async def of(self, couple_id: int) -> dict[str, datetime]:
         rows = await self._all(
