@@ -12,7 +12,7 @@ guild_available / guild_join / guild_remove events and shard ids work as before.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, KeysView, Sequence
 from typing import Any, overload
 
 import discord
@@ -87,8 +87,9 @@ class LeanConnectionState(AutoShardedConnectionState[Any]):
         self._guild_unavailable: dict[int, bool] = {}  # guild id -> unavailable
 
     @property
-    def guild_ids(self) -> dict[int, bool]:
-        return self._guild_unavailable
+    def guild_ids(self) -> KeysView[int]:
+        """The servers the bot is in (available or not), read without building a Guild."""
+        return self._guild_unavailable.keys()
 
     def lean_guild(self, guild_id: int, data: Any = None) -> Guild:
         """A Guild with the fields of `data` without its collections, or with only its
