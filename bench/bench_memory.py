@@ -15,7 +15,7 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from _bot_world import BotProcess, build_world, wait_for, write_result
+from _bot_world import RESULTS, BotProcess, build_world, wait_for, write_result
 
 GOAL_KIB_PER_COUPLE = 2.0
 SETTLE_SECONDS = 3.0
@@ -50,7 +50,7 @@ async def main(couples: int, out: Path | None) -> None:
         f"({GOAL_KIB_PER_COUPLE} KiB per couple)"
     )
     path = write_result(
-        f"memory-{couples}",
+        "memory",
         {
             "couples": couples,
             "rss_empty_kib": empty,
@@ -60,7 +60,7 @@ async def main(couples: int, out: Path | None) -> None:
             "ratio_to_goal": round(ratio, 3),
             "met": per_couple <= GOAL_KIB_PER_COUPLE,
         },
-        out,
+        out or RESULTS / f"memory-{couples}.json",
     )
     print(f"wrote {path}")
 
