@@ -184,7 +184,8 @@ async def wait_for(predicate: Any, timeout: float, what: str, interval: float = 
         await asyncio.sleep(interval)
 
 
-def write_result(name: str, figures: dict[str, Any]) -> Path:
+def write_result(name: str, figures: dict[str, Any], out: Path | None = None) -> Path:
+    """Into bench/results/<name>.json, or into `out`."""
     RESULTS.mkdir(exist_ok=True)
     figures = {
         "benchmark": name,
@@ -193,6 +194,6 @@ def write_result(name: str, figures: dict[str, Any]) -> Path:
         "python": platform.python_version(),
         **figures,
     }
-    path = RESULTS / f"{name}.json"
+    path = out or RESULTS / f"{name}.json"
     path.write_text(json.dumps(figures, indent=2) + "\n")
     return path

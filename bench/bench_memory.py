@@ -4,17 +4,18 @@ Two `couplebot run` processes against the fake Discord, one after the other: one
 no couples and no guilds, one with N couples (N guilds in the fake, N couples in the
 database). Each is measured once it is ready, its start-up catch-up is done and its
 RSS has settled. Goal: at most 2 KiB per couple.
-Run: python bench/bench_memory.py [N]   (default 10000; JSON in bench/results/)
+Run: python bench/bench_memory.py [N] [--out PATH]
+(default N 10000; JSON in bench/results/memory-N.json unless --out)
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
-import sys
 import tempfile
 from pathlib import Path
 
-from _bot_world import BotProcess, build_world, wait_for, write_result
+from _bot_world import RESULTS, BotProcess, build_world, wait_for, write_result
 
 GOAL_KIB_PER_COUPLE = 2.0
 SETTLE_SECONDS = 3.0
@@ -38,12 +39,16 @@ async def settled_rss(couples: int) -> int:
             await world.fake.close()
 
 
-async def main(couples: int) -> None:
+async def main(couples: int, out: Path | None) -> None:
     empty = await settled_rss(0)
     full = await settled_rss(couples)
     per_couple = (full - empty) / couples
+    ratio = per_couple / GOAL_KIB_PER_COUPLE
     print(f"RSS empty {empty / 1024:.1f} MiB, with {couples} couples {full / 1024:.1f} MiB")
-    print(f"per couple: {per_couple:.2f} KiB (goal <= {GOAL_KIB_PER_COUPLE} KiB)")
+    print(
+        f"per couple: {per_couple:.2f} KiB = {ratio:.2f} x the goal "
+        f"({GOAL_KIB_PER_COUPLE} KiB per couple)"
+    )
     path = write_result(
         "memory",
         {
@@ -52,11 +57,17 @@ async def main(couples: int) -> None:
             "rss_full_kib": full,
             "kib_per_couple": round(per_couple, 3),
             "goal_kib_per_couple": GOAL_KIB_PER_COUPLE,
+            "ratio_to_goal": round(ratio, 3),
             "met": per_couple <= GOAL_KIB_PER_COUPLE,
         },
+        out or RESULTS / f"memory-{couples}.json",
     )
     print(f"wrote {path}")
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("couples", type=int, nargs="?", default=10_000)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    asyncio.run(main(args.couples, args.out))

@@ -19,6 +19,7 @@ from discord.ext import commands
 from couplebot.clock import Clock, SystemClock
 from couplebot.cogs._shared import message_for
 from couplebot.content import Content
+from couplebot.lean_state import LeanConnectionState
 from couplebot.messenger import DiscordMessenger
 from couplebot.services import build_services
 from couplebot.store import Store
@@ -156,6 +157,9 @@ class CoupleBot(commands.AutoShardedBot):
         self.services = build_services(store, content, self.messenger, self.clock, rng)
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._tick_seconds = tick_seconds
+
+    def _get_state(self, **options: Any) -> LeanConnectionState:
+        return LeanConnectionState.for_client(self, **options)  # no per-guild objects kept
 
     async def setup_hook(self) -> None:
         for item in PERSISTENT_ITEMS:

@@ -28,6 +28,7 @@ RUNS = {
         "1",
     ],
     "bench_interactions.py": ["--couples", "8", "--rate", "10", "--seconds", "1", "--after", "1"],
+    "bench_memory.py": ["5"],
 }
 EXPECTED = {
     "bench_fanout.py": {"ratio", "bound_seconds", "rate_limited_429s", "questions_posted"},
@@ -38,6 +39,7 @@ EXPECTED = {
         "first_start",
     },
     "bench_interactions.py": {"p50_ms", "p99_ms", "max_ms", "interactions_sent"},
+    "bench_memory.py": {"kib_per_couple", "ratio_to_goal", "rss_empty_kib", "rss_full_kib"},
 }
 
 
