@@ -19,6 +19,7 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -27,16 +28,24 @@ from _harness import BotProcess, add_couples, at, populate, start_fake, write_re
 
 from couplebot.fake_discord import FakeDiscord, FakeGuild, FakeInteraction
 
+MODAL_CALLBACK = 9
+
 
 class TimedCallbacks(list[dict[str, Any]]):
-    def __init__(self, items: list[dict[str, Any]]) -> None:
+    """Stands in for an interaction's callback list: notes when the first one came, and
+    tells `on_modal` when it opened a form (so the load never scans for open forms)."""
+
+    def __init__(self, items: list[dict[str, Any]], on_modal: Callable[[], None]) -> None:
         super().__init__(items)
         self.at: float | None = None
+        self.on_modal = on_modal
 
     def append(self, item: dict[str, Any]) -> None:
         if self.at is None:
             self.at = time.perf_counter()
         super().append(item)
+        if item.get("type") == MODAL_CALLBACK:
+            self.on_modal()
 
 
 def answer_button(message: dict[str, Any]) -> str | None:
@@ -52,15 +61,18 @@ class Load:
         self.fake = fake
         self.guilds = guilds
         self.rng = random.Random(seed)
-        self.modals: list[tuple[FakeGuild, FakeInteraction]] = []
+        self.opened: list[tuple[FakeGuild, FakeInteraction]] = []  # forms not yet sent
         self.timings: list[tuple[str, float, TimedCallbacks]] = []
         self.skipped = 0
 
+    def _take_opened(self) -> tuple[FakeGuild, FakeInteraction]:
+        i = self.rng.randrange(len(self.opened))
+        self.opened[i], self.opened[-1] = self.opened[-1], self.opened[i]
+        return self.opened.pop()
+
     async def one(self) -> None:
-        opened_ones = [m for m in self.modals if m[1].modal is not None]
-        if opened_ones and self.rng.random() < 0.5:
-            guild, opened = self.rng.choice(opened_ones)
-            self.modals.remove((guild, opened))
+        if self.opened and self.rng.random() < 0.5:
+            guild, opened = self._take_opened()
             started = time.perf_counter()
             interaction = await self.fake.submit_modal(
                 opened.user, opened, {"answer": "The walk home in the rain."}, guild=guild
@@ -76,13 +88,22 @@ class Load:
             user = self.rng.choice(guild.members[1:3])
             started = time.perf_counter()
             interaction = await self.fake.click(user, messages[0], custom_id, guild=guild)
-            self._time("click", started, interaction)
-            self.modals.append((guild, interaction))
+            self._time("click", started, interaction, guild)
             return
         self.skipped += 1
 
-    def _time(self, kind: str, started: float, interaction: FakeInteraction) -> None:
-        callbacks = TimedCallbacks(interaction.callbacks)
+    def _time(
+        self,
+        kind: str,
+        started: float,
+        interaction: FakeInteraction,
+        guild: FakeGuild | None = None,
+    ) -> None:
+        def opened() -> None:
+            if guild is not None:
+                self.opened.append((guild, interaction))
+
+        callbacks = TimedCallbacks(interaction.callbacks, opened)
         interaction.callbacks = callbacks
         self.timings.append((kind, started, callbacks))
 

@@ -137,9 +137,12 @@ class LovedCog(FeatureCog, name="Loved"):
             return
         try:
             async with asyncio.timeout(RESPONSE_WAIT_SECONDS):
-                # discord.py has no event for "answered"; a short poll it is.
-                while not interaction.response.is_done():  # noqa: ASYNC110
-                    await asyncio.sleep(0.02)
+                # discord.py has no event for "answered"; a short poll it is, backing off
+                # (under load hundreds wait at once: a fixed 20 ms would flood the loop).
+                pause = 0.02
+                while not interaction.response.is_done():
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, 0.32)
         except TimeoutError:
             return
         if interaction.response.type not in IDEA_AFTER:

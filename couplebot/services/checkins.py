@@ -67,7 +67,7 @@ class CheckinKind(KindPolicy):
         return CHECKIN_PROMPT
 
     async def changed(self, tx: Tx, couple: Couple) -> None:
-        await self._due.plan(tx, couple)
+        await self._due.plan_soon(tx, couple)  # not in the reply's transaction: it is short
 
 
 class CheckinService:

@@ -40,6 +40,8 @@ BATCH = 500  # due items read per query
 TX_BATCH_COUPLES = 50
 TX_BATCH_SECONDS = 0.02
 PLAN_VERSION_KEY = "due_plan_version"
+# A couple marked for replanning by plan_soon(): the next wake replans it, in a batch.
+REPLAN_ITEM = "replan"
 # Bump when a planner's rules change: every couple is then replanned once, at the start.
 PLAN_REVISION = 1
 
@@ -57,6 +59,7 @@ class DueWork:
         self._run_lock = asyncio.Lock()
         self._wake: Callable[[datetime], None] | None = None
         self._wake_at: datetime | None = None
+        self._tx_handlers[REPLAN_ITEM] = _replanned
 
     def register(
         self,
@@ -129,6 +132,14 @@ class DueWork:
                 self._wake_by(due_at)
         return planned
 
+    async def plan_soon(self, tx: Tx, couple: Couple) -> None:
+        """plan(), a moment later: one stored mark in the caller's transaction (so a
+        reply's transaction stays short), which the next wake turns into a full replan of
+        the couple in a batch. Stored, so a crash in between loses nothing."""
+        now = self._clock.now()
+        await tx.due.set(couple.id, REPLAN_ITEM, now)
+        self._wake_by(now)
+
     async def replan(self, couple_id: int) -> None:
         async with self._store.write() as tx:
             couple = await tx.couples.get(couple_id)
@@ -137,7 +148,7 @@ class DueWork:
 
     def plan_version(self) -> str:
         """What the stored due instants were planned by: the items and the rules."""
-        items = sorted({*self._handlers, *self._tx_handlers})
+        items = sorted({*self._handlers, *self._tx_handlers} - {REPLAN_ITEM})
         key = json.dumps([PLAN_REVISION, _package_version(), items])
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
@@ -310,6 +321,12 @@ class DueWork:
                     await tx.due.set(item.couple_id, item.item, now + wait)
             except Exception:
                 log.exception("could not postpone due item %s", item.item)
+
+
+async def _replanned(tx: Tx, couple: Couple, now: datetime) -> None:
+    """The REPLAN_ITEM's handler: the mark goes; the couple is then planned in full
+    (the item has no planner of its own, so every planner runs)."""
+    await tx.due.set(couple.id, REPLAN_ITEM, None)
 
 
 def _batch_full(size: int, started: float) -> bool:

@@ -203,7 +203,7 @@ class ExchangeEngine:
     ) -> ResponseResult:
         policy = self.kind(kind)
         now = self._clock.now()
-        async with self._store.write() as tx:
+        async with self._store.write(urgent=True) as tx:  # a person waits for the reply
             couple = await require_couple(tx, guild_id, user_id)
             exchange = await self.own_exchange(tx, couple, kind, exchange_id)
             if topic_tag is not None and exchange.topic_tag != topic_tag:

@@ -1,4 +1,4 @@
-"""Two aiosqlite connections (the main one, and one for snapshot reads beside a write),
+"""The aiosqlite connections (the main one, and a few for snapshot reads beside a write),
 serialized transactions and numbered migrations."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from couplebot.store.errors import (
     SchemaTooNewError,
     StoreError,
 )
+from couplebot.store.priority_lock import PriorityLock
 
 __all__ = [
     "DamagedDatabaseError",
@@ -38,6 +39,9 @@ SIDE_FILES = ("-wal", "-shm", "-journal")
 BACKUP_ADVICE = "restore it from a backup as the README's section Backup and restore explains"
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+# Snapshot readers: reads that must answer fast run side by side, each on its own
+# connection (and aiosqlite thread), instead of queueing on one.
+READERS = 3
 
 
 def owner_only(database: Path) -> None:
@@ -97,14 +101,15 @@ async def _connect(path: Path) -> aiosqlite.Connection:
 
 class Database:
     """Owns the connections. Every unit of work on the main one holds the lock, so
-    transactions never interleave; snapshot reads go to their own connection (WAL lets
-    them run beside a write), so a click's read never queues behind the fan-out's writes."""
+    transactions never interleave, and an urgent write (someone waits on it) goes ahead
+    of background ones; snapshot reads go to a pool of read connections (WAL lets them
+    run beside a write), so a click's read never queues behind the fan-out's writes."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
-        self._lock = asyncio.Lock()
-        self._reader: aiosqlite.Connection | None = None
-        self._read_lock = asyncio.Lock()
+        self._lock = PriorityLock()
+        self._readers: list[aiosqlite.Connection] = []
+        self._free_readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
 
     @classmethod
     async def open(
@@ -134,23 +139,39 @@ class Database:
                 await db.check_schema()
             if cipher is not None:
                 await record_key_check(conn, cipher)
-            db._reader = await _open_reader(path, busy_timeout_ms)
+            for _ in range(READERS):
+                reader = await _open_reader(path, busy_timeout_ms)
+                db._readers.append(reader)
+                db._free_readers.put_nowait(reader)
         except sqlite3.Error as exc:
-            await conn.close()
+            await db._close_all()
             raise StoreError(f"Could not open the database at {path}: {exc}.") from exc
         except BaseException:
-            await conn.close()
+            await db._close_all()
             raise
         return db
 
+    async def _close_all(self) -> None:
+        for reader in self._readers:
+            await reader.close()
+        await self._conn.close()
+
     async def close(self) -> None:
-        async with self._lock, self._read_lock:
-            if self._reader is not None:
-                await self._reader.close()
-            await self._conn.close()
+        async with self._lock, self._every_reader():
+            await self._close_all()
 
     def connections(self) -> list[aiosqlite.Connection]:
-        return [self._conn] + ([self._reader] if self._reader is not None else [])
+        return [self._conn, *self._readers]
+
+    @asynccontextmanager
+    async def _every_reader(self) -> AsyncIterator[None]:
+        """No snapshot read runs until this is over (each reader is taken in turn)."""
+        taken = [await self._free_readers.get() for _ in self._readers]
+        try:
+            yield
+        finally:
+            for reader in taken:
+                self._free_readers.put_nowait(reader)
 
     async def schema_version(self) -> int:
         async with self._conn.execute("PRAGMA user_version") as cursor:
@@ -192,13 +213,15 @@ class Database:
 
     async def checkpoint(self) -> None:
         """Fold the WAL into the database and empty it (after deleting private text)."""
-        async with self._lock, self._read_lock:
+        async with self._lock, self._every_reader():
             await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction (BEGIN IMMEDIATE), committed on success, rolled back on error."""
-        async with self._lock:
+    async def transaction(self, *, urgent: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction (BEGIN IMMEDIATE), committed on success, rolled back on error.
+        `urgent`: someone is waiting on it (a reply's submit), so it goes ahead of
+        background writes and reads queued for the lock."""
+        async with self._lock.hold(urgent=urgent):
             try:
                 await self._conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
@@ -226,15 +249,17 @@ class Database:
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A consistent read of what is committed now, on the read connection: it never
+        """A consistent read of what is committed now, on a read connection: it never
         waits for a write. For reads that must answer fast (a click opening a form)."""
-        conn, lock = (self._reader, self._read_lock) if self._reader else (self._conn, self._lock)
-        async with lock:
+        conn = await self._free_readers.get()
+        try:
             await conn.execute("BEGIN")
             try:
                 yield conn
             finally:
                 await conn.execute("COMMIT")
+        finally:
+            self._free_readers.put_nowait(conn)
 
 
 async def _configure(conn: aiosqlite.Connection, busy_timeout_ms: int) -> None:

@@ -57,8 +57,9 @@ class Store:
         await self.db.close()
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[Tx]:
-        async with self.db.transaction() as conn:
+    async def write(self, *, urgent: bool = False) -> AsyncIterator[Tx]:
+        """A write transaction; `urgent` when someone waits on it (Database.transaction)."""
+        async with self.db.transaction(urgent=urgent) as conn:
             yield Tx(conn, self._cipher)
 
     @asynccontextmanager
