@@ -146,6 +146,7 @@ class CoupleBot(commands.AutoShardedBot):
         self._identified_at: dict[int, float] = {}  # bucket -> loop time of its last IDENTIFY
         self._identify_locks: dict[int, asyncio.Lock] = {}
         self.catch_up_task: asyncio.Task[None] | None = None
+        self._ticking: asyncio.Task[Any] | None = None  # the latest tick's task
         keep_view = self._connection.store_view
         self._connection.store_view = lambda view, message_id=None: (  # type: ignore[method-assign]
             keep_view(view, message_id) if _needs_view_store(view) else None
@@ -249,6 +250,7 @@ class CoupleBot(commands.AutoShardedBot):
             self._identified_at[bucket] = loop.time()
 
     async def tick(self) -> None:
+        self._ticking = asyncio.current_task()
         try:
             await self.services.tick()
             await self.services.privacy.purge_left()
@@ -307,16 +309,17 @@ class CoupleBot(commands.AutoShardedBot):
     async def close(self) -> None:
         """Stop waking up, let handlers already running finish (briefly), then disconnect."""
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+            self.scheduler.pause()  # no new wakes; a tick under way finishes below
         running = [
             task
             for task in asyncio.all_tasks()
             if task is not asyncio.current_task() and task.get_name().startswith(HANDLER_TASKS)
         ]
-        if self.catch_up_task is not None and not self.catch_up_task.done():
-            running.append(self.catch_up_task)
+        running += [t for t in (self.catch_up_task, self._ticking) if t and not t.done()]
         if running:
             await asyncio.wait(running, timeout=SHUTDOWN_GRACE_SECONDS)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)  # cancels a tick that outran the grace
         if self.catch_up_task is not None:
             self.catch_up_task.cancel()  # what it did not finish, the next start does
         await self.services.exchanges.record_shown()
