@@ -9,7 +9,6 @@ import json
 import os
 import platform
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -19,9 +18,9 @@ from datetime import time as wall_time
 from pathlib import Path
 from typing import Any
 
-from couplebot.domain.questions import DEFAULT_DEEP_DAYS, DEFAULT_THEMES
 from couplebot.fake_discord import FakeDiscord, FakeGuild, RecordedRequest, _gateway
 from couplebot.store import Store
+from couplebot.store.bulk import NewCouple, write_accepted_couples
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -70,39 +69,13 @@ async def populate(database: Path, guilds: list[FakeGuild], question_time: wall_
     """Migrate a new database, then write the couples as /setup would, in one transaction."""
     store = await Store.open(database, secret_key=KEY)
     await store.close()
-    created = (DAY - timedelta(days=30)).isoformat()
-    themes = ",".join(sorted(DEFAULT_THEMES))
-    deep = ",".join(str(d) for d in sorted(DEFAULT_DEEP_DAYS))
-    conn = sqlite3.connect(database)
-    with conn:
-        conn.executemany(
-            "INSERT INTO couples (id, guild_id, channel_id, timezone, question_time, themes, "
-            "deep_days, created_at, updated_at, accepted_at) "
-            "VALUES (?, ?, ?, 'UTC', ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    i,
-                    g.id,
-                    g.channel_id,
-                    question_time.strftime("%H:%M"),
-                    themes,
-                    deep,
-                    created,
-                    created,
-                    created,
-                )
-                for i, g in enumerate(guilds, start=1)
-            ],
-        )
-        conn.executemany(
-            "INSERT INTO partners (couple_id, user_id, position, timezone) VALUES (?, ?, ?, NULL)",
-            [
-                (i, member.id, position)
-                for i, g in enumerate(guilds, start=1)
-                for position, member in enumerate(g.members[1:3], start=1)
-            ],
-        )
-    conn.close()
+    write_accepted_couples(
+        database, new_couples(guilds), question_time=question_time, created=DAY - timedelta(days=30)
+    )
+
+
+def new_couples(guilds: list[FakeGuild]) -> list[NewCouple]:
+    return [NewCouple(g.id, g.channel_id, (g.members[1].id, g.members[2].id)) for g in guilds]
 
 
 @dataclass

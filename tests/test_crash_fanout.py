@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from couplebot.domain.questions import DEFAULT_DEEP_DAYS, DEFAULT_THEMES
 from couplebot.fake_discord import FakeDiscord, FakeGuild
 from couplebot.store import Store
+from couplebot.store.bulk import NewCouple, write_accepted_couples
 
 from .conftest import TEST_KEY
 from .test_crash import BotProcess, Kill
@@ -53,29 +53,10 @@ async def _couples_due_at_eight(fake: FakeDiscord, database: Path) -> list[FakeG
         guilds.append(fake.add_guild(f"Couple {i}", [a, b]))
     store = await Store.open(database, secret_key=TEST_KEY)
     await store.close()
-    created = (DUE - timedelta(days=30)).isoformat()
-    themes = ",".join(sorted(DEFAULT_THEMES))
-    deep = ",".join(str(d) for d in sorted(DEFAULT_DEEP_DAYS))
-    conn = sqlite3.connect(database)
-    with conn:
-        conn.executemany(
-            "INSERT INTO couples (id, guild_id, channel_id, timezone, question_time, themes, "
-            "deep_days, created_at, updated_at, accepted_at) "
-            "VALUES (?, ?, ?, 'UTC', '08:00', ?, ?, ?, ?, ?)",
-            [
-                (i, g.id, g.channel_id, themes, deep, created, created, created)
-                for i, g in enumerate(guilds, start=1)
-            ],
-        )
-        conn.executemany(
-            "INSERT INTO partners (couple_id, user_id, position, timezone) VALUES (?, ?, ?, NULL)",
-            [
-                (i, member.id, position)
-                for i, g in enumerate(guilds, start=1)
-                for position, member in enumerate(g.members[1:3], start=1)
-            ],
-        )
-    conn.close()
+    couples = [NewCouple(g.id, g.channel_id, (g.members[1].id, g.members[2].id)) for g in guilds]
+    write_accepted_couples(
+        database, couples, question_time=DUE.time(), created=DUE - timedelta(days=30)
+    )
     return guilds
 
 

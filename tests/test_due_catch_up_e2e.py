@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from couplebot.bot import CoupleBot
 from couplebot.fake_discord import FakeDiscord, FakeGuild
 from couplebot.services import due as due_module
 from couplebot.store import Store
+from couplebot.store.bulk import NewCouple, write_accepted_couples
 
 from .conftest import TEST_KEY, BotRunner
 
@@ -38,27 +39,15 @@ async def write_couples(database: Path, guilds: list[FakeGuild]) -> None:
     """Accepted couples written with plain SQL, as an import would: never planned."""
     store = await Store.open(database, secret_key=TEST_KEY)  # migrates
     await store.close()
-    created = (NOW - timedelta(days=30)).isoformat()
-    conn = sqlite3.connect(database)
-    with conn:
-        conn.executemany(
-            "INSERT INTO couples (id, guild_id, channel_id, timezone, question_time, themes, "
-            "deep_days, created_at, updated_at, accepted_at) "
-            "VALUES (?, ?, ?, 'UTC', '08:00', 'light', '', ?, ?, ?)",
-            [
-                (i, g.id, g.channel_id, created, created, created)
-                for i, g in enumerate(guilds, start=1)
-            ],
-        )
-        conn.executemany(
-            "INSERT INTO partners (couple_id, user_id, position) VALUES (?, ?, ?)",
-            [
-                (i, member.id, position)
-                for i, g in enumerate(guilds, start=1)
-                for position, member in enumerate(g.members[1:3], start=1)
-            ],
-        )
-    conn.close()
+    couples = [NewCouple(g.id, g.channel_id, (g.members[1].id, g.members[2].id)) for g in guilds]
+    write_accepted_couples(
+        database,
+        couples,
+        question_time=time(8, 0),
+        created=NOW - timedelta(days=30),
+        themes={"light"},
+        deep_days=(),
+    )
 
 
 def due_rows(database: Path) -> list[tuple[int, str, str]]:
