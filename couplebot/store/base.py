@@ -10,6 +10,9 @@ import aiosqlite
 
 from couplebot.store.crypto import Cipher
 
+# The couples couplebot serves: accepted, not ended, and their server still has the bot.
+ACTIVE_COUPLE = "left_at IS NULL AND ended_at IS NULL AND accepted_at IS NOT NULL"
+
 
 def ts(instant: datetime) -> str:
     return instant.isoformat()

@@ -10,7 +10,7 @@ import aiosqlite
 
 from couplebot.domain.models import Couple, Partner
 from couplebot.domain.questions import CUSTOM_THEME, DEFAULT_DEEP_DAYS, Depth, Question
-from couplebot.store.base import Repository, hhmm, ts
+from couplebot.store.base import ACTIVE_COUPLE, Repository, hhmm, ts
 
 
 @dataclass(frozen=True)
@@ -68,15 +68,13 @@ class CouplesRepository(Repository):
     async def active(self) -> list[Couple]:
         """Every couple whose server still has the bot."""
         rows = await self._all(
-            "SELECT * FROM couples WHERE left_at IS NULL AND ended_at IS NULL "
-            "AND accepted_at IS NOT NULL ORDER BY id"
+            f"SELECT * FROM couples WHERE {ACTIVE_COUPLE} ORDER BY id"  # noqa: S608 - a constant
         )
         return [await self._couple_from_row(row) for row in rows]
 
     async def is_active(self, couple_id: int) -> bool:
         row = await self._one(
-            "SELECT 1 FROM couples WHERE id = ? AND left_at IS NULL AND ended_at IS NULL "
-            "AND accepted_at IS NOT NULL",
+            f"SELECT 1 FROM couples WHERE id = ? AND {ACTIVE_COUPLE}",  # noqa: S608 - a constant
             (couple_id,),
         )
         return row is not None

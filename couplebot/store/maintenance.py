@@ -17,6 +17,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from couplebot.domain.schedule import next_round
+from couplebot.store.base import ACTIVE_COUPLE
 from couplebot.store.crypto import (
     Cipher,
     holds_encrypted_text,
@@ -84,8 +85,7 @@ def read_status(database: Path, now: datetime) -> Status:
         if version == 0:
             return Status(0, known, 0, 0, 0, 0, [], 0, None, None)
         couples = conn.execute(
-            "SELECT id, timezone, question_time FROM couples WHERE left_at IS NULL"
-            " AND ended_at IS NULL AND accepted_at IS NOT NULL ORDER BY id"
+            f"SELECT id, timezone, question_time FROM couples WHERE {ACTIVE_COUPLE} ORDER BY id"  # noqa: S608
         ).fetchall()
         left, ended, waiting = conn.execute(
             "SELECT COUNT(*) FILTER (WHERE left_at IS NOT NULL),"
@@ -123,8 +123,7 @@ def count_couples(database: Path) -> int:
     """Couples the bot serves now: accepted, not ended, still in their server."""
     with read_only(database) as conn:
         (count,) = conn.execute(
-            "SELECT COUNT(*) FROM couples"
-            " WHERE left_at IS NULL AND ended_at IS NULL AND accepted_at IS NOT NULL"
+            f"SELECT COUNT(*) FROM couples WHERE {ACTIVE_COUPLE}"  # noqa: S608 - a constant
         ).fetchone()
     return int(count)
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from couplebot.store.base import Repository, due_ts, ts
+from couplebot.store.base import ACTIVE_COUPLE, Repository, due_ts, ts
 
 
 @dataclass(frozen=True)
@@ -131,16 +131,14 @@ class DueWorkRepository(Repository):
     async def active_couples(self) -> list[int]:
         """Every couple whose due work runs (server still has the bot, both accepted)."""
         rows = await self._all(
-            "SELECT id FROM couples AS c WHERE c.left_at IS NULL AND c.ended_at IS NULL "
-            "AND c.accepted_at IS NOT NULL ORDER BY id"
+            f"SELECT id FROM couples WHERE {ACTIVE_COUPLE} ORDER BY id"  # noqa: S608 - a constant
         )
         return [int(r["id"]) for r in rows]
 
     async def unplanned_couples(self) -> list[int]:
         """Active couples with no due work stored at all (every planned couple has one)."""
         rows = await self._all(
-            "SELECT id FROM couples AS c WHERE c.left_at IS NULL AND c.ended_at IS NULL "
-            "AND c.accepted_at IS NOT NULL AND NOT EXISTS "
+            f"SELECT id FROM couples AS c WHERE {ACTIVE_COUPLE} AND NOT EXISTS "  # noqa: S608
             "(SELECT 1 FROM due_work AS d WHERE d.couple_id = c.id) ORDER BY id"
         )
         return [int(r["id"]) for r in rows]
@@ -151,8 +149,7 @@ class DueWorkRepository(Repository):
             return frozenset()
         marks = ",".join("?" * len(couple_ids))
         rows = await self._all(
-            f"SELECT id FROM couples AS c WHERE c.id IN ({marks}) AND c.left_at IS NULL "  # noqa: S608
-            "AND c.ended_at IS NULL AND c.accepted_at IS NOT NULL",
+            f"SELECT id FROM couples WHERE id IN ({marks}) AND {ACTIVE_COUPLE}",  # noqa: S608
             tuple(couple_ids),
         )
         return frozenset(int(r["id"]) for r in rows)
