@@ -35,6 +35,7 @@ class ShownNotice:
 
 
 def listed(names: tuple[str, ...]) -> str:
+    """("A", "B", "C") -> "A, B and C"."""
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 

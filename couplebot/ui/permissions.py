@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import discord
 
+from couplebot.services.notices import listed
+
 NEEDED = (
     ("view_channel", "View Channel"),
     ("send_messages", "Send Messages"),
@@ -22,9 +24,8 @@ def missing_permissions(granted: discord.Permissions) -> str | None:
     missing = missing_names(granted)
     if not missing:
         return None
-    listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
     return (
-        f"I can't work in this channel yet: I'm missing {listed}. In the channel's "
+        f"I can't work in this channel yet: I'm missing {listed(missing)}. In the channel's "
         "settings, open Permissions, add couplebot (or its role) and allow "
         f"{'it' if len(missing) == 1 else 'them'}; then run /setup again."
     )
