@@ -131,3 +131,19 @@ async def test_a_partner_change_still_refuses_outsiders_and_bots(
     assert refused.ephemeral and "isn't a member of this server" in refused.text
     updated = await ask_for(fake, couple, couple.sam, time="10:00")  # times only
     assert "Updated" in updated.text and "Accept" not in updated.text
+
+
+def themes_on(settings: Any) -> str:
+    return next(line for line in settings.text.splitlines() if line.startswith("Themes on:"))
+
+
+async def test_a_new_partner_in_another_time_zone_starts_with_long_distance(
+    fake: FakeDiscord, couple: Couple, bot: CoupleBot
+) -> None:
+    await set_up(fake, couple)  # both in Europe/Berlin
+    assert "Long distance" not in themes_on(await run(fake, couple, couple.alex, "settings"))
+    request = await ask_for(fake, couple, couple.guest, partner_timezone="America/New_York")
+    await press(fake, couple, couple.guest, request.message, "Accept")
+    settings = await run(fake, couple, couple.alex, "settings")
+    assert "America/New_York" in settings.text
+    assert "Long distance" in themes_on(settings)  # the theme, as a new /setup turns it on

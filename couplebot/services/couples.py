@@ -99,6 +99,15 @@ def parse_weekdays(text: str) -> frozenset[int]:
     return frozenset(days)
 
 
+def first_themes(couple_zone: str, partner_zone: str | None) -> set[str]:
+    """A new couple's themes: the defaults, and long-distance when the partner's time
+    zone is another one."""
+    themes = set(DEFAULT_THEMES)
+    if partner_zone is not None and partner_zone != couple_zone:
+        themes.add("long-distance")
+    return themes
+
+
 class CouplesService:
     def __init__(
         self, store: Store, clock: Clock, changed: Callable[[int], Awaitable[None]]
@@ -162,9 +171,9 @@ class CouplesService:
             partner_zone_name = partner_zone.key if partner_zone else None
             if existing is not None and partner_zone is None:
                 partner_zone_name = existing.partner(request.partner_id).timezone
-            themes = set(DEFAULT_THEMES) if existing is None else set(existing.themes)
-            if existing is None and partner_zone is not None and partner_zone.key != zone.key:
-                themes.add("long-distance")
+            themes = (
+                first_themes(zone.key, partner_zone_name) if existing is None else existing.themes
+            )
             caller = NewPartner(request.caller_id, caller_zone)
             partner = NewPartner(request.partner_id, partner_zone_name)
             couple = await tx.couples.save(
@@ -219,15 +228,12 @@ class CouplesService:
         await tx.couples.retire(old.id, now)
         await tx.due.clear(old.id)
         zone = parse_timezone(change.timezone)
-        themes = set(DEFAULT_THEMES)
-        if change.new_partner.timezone not in {None, zone.key}:
-            themes.add("long-distance")
         new = await tx.couples.save(
             guild_id=old.guild_id,
             channel_id=change.channel_id,
             timezone=zone.key,
             question_time=change.question_time,
-            themes=themes,
+            themes=first_themes(zone.key, change.new_partner.timezone),
             partners=(NewPartner(stays.user_id, stays.timezone), change.new_partner),
             now=now,
         )
