@@ -693,15 +693,11 @@ async def _check_database(
             in_order = await tx.answers(round_.id)
             answers = {a.user_id: a for a in in_order}
             pending = await tx.pending_posts()
-        async with store.db.reading() as conn:
-            async with conn.execute(
-                "SELECT COUNT(*) FROM exchanges WHERE kind = 'daily'"
-            ) as cursor:
-                row = await cursor.fetchone()
-                assert row is not None
-                rounds = row[0]
-            async with conn.execute("SELECT dedupe_key, message_id FROM outbox") as cursor:
-                outbox = {r[0]: r[1] for r in await cursor.fetchall()}
+        async with store.db.reading() as sql:
+            [(rounds,)] = await sql.all("SELECT COUNT(*) FROM exchanges WHERE kind = 'daily'")
+            outbox = {
+                r[0]: r[1] for r in await sql.all("SELECT dedupe_key, message_id FROM outbox")
+            }
     finally:
         await store.close()
 

@@ -154,13 +154,10 @@ async def test_connection_uses_wal_full_sync_foreign_keys_and_busy_timeout(
     store: Store, db_path: Path
 ) -> None:
     for unit in (store.db.snapshot, store.db.transaction):  # the read and the main connection
-        async with unit() as conn:
+        async with unit() as sql:
             values = {}
             for pragma in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout"):
-                async with conn.execute(f"PRAGMA {pragma}") as cursor:
-                    row = await cursor.fetchone()
-                assert row is not None
-                values[pragma] = row[0]
+                [(values[pragma],)] = await sql.all(f"PRAGMA {pragma}")
         assert values == {
             "journal_mode": "wal",
             "synchronous": 2,
@@ -178,29 +175,29 @@ async def test_a_snapshot_runs_beside_a_write_and_sees_only_what_was_committed(
     store: Store,
 ) -> None:
     async with store.db.transaction() as writer:
-        await writer.execute("INSERT INTO meta (key, value) VALUES ('probe', 'half done')")
+        await writer.run("INSERT INTO meta (key, value) VALUES ('probe', 'half done')")
         async with store.db.snapshot() as reader:  # does not wait for the write lock
-            rows = list(await reader.execute_fetchall("SELECT value FROM meta WHERE key='probe'"))
+            rows = await reader.all("SELECT value FROM meta WHERE key='probe'")
         assert rows == []
     async with store.db.snapshot() as reader:
-        rows = list(await reader.execute_fetchall("SELECT value FROM meta WHERE key='probe'"))
+        rows = await reader.all("SELECT value FROM meta WHERE key='probe'")
     assert [tuple(r) for r in rows] == [("half done",)]
 
 
 async def test_a_write_inside_a_snapshot_is_refused(store: Store) -> None:
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         async with store.db.snapshot() as reader:
-            await reader.execute("INSERT INTO meta (key, value) VALUES ('probe', 'x')")
+            await reader.run("INSERT INTO meta (key, value) VALUES ('probe', 'x')")
 
 
 async def test_busy_timeout_can_be_lowered(db_path: Path) -> None:
     db = await Database.open(db_path, busy_timeout_ms=120)
     try:
-        async with db.reading() as conn, conn.execute("PRAGMA busy_timeout") as cursor:
-            row = await cursor.fetchone()
+        async with db.reading() as sql:
+            [(timeout,)] = await sql.all("PRAGMA busy_timeout")
     finally:
         await db.close()
-    assert row is not None and row[0] == 120
+    assert timeout == 120
 
 
 # Idempotence
@@ -392,8 +389,8 @@ CRASH_SCRIPT = textwrap.dedent(
         now = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
         async with store.write() as tx:
             await tx.save_answer(round_id, 1001, "committed answer", passed=False, now=now)
-        async with store.db.reading() as conn:
-            await conn.execute("PRAGMA cache_size = 2")  # spill uncommitted pages to the WAL
+        async with store.db.reading() as sql:
+            await sql.run("PRAGMA cache_size = 2")  # spill uncommitted pages to the WAL
         async with store.write() as tx:
             await tx.save_answer(round_id, 1002, "half-done answer", passed=False, now=now)
             for n in range(400):

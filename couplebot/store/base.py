@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime, time
 from typing import Any
 
-import aiosqlite
-
 from couplebot.store.crypto import Cipher
+from couplebot.store.sql import Sql
 
 # The couples couplebot serves: accepted, not ended, and their server still has the bot.
 ACTIVE_COUPLE = "left_at IS NULL AND ended_at IS NULL AND accepted_at IS NOT NULL"
@@ -34,20 +34,16 @@ def hhmm(value: time) -> str:
 class Repository:
     """Bound to one open transaction; the store hands one of each out per transaction."""
 
-    def __init__(self, conn: aiosqlite.Connection, cipher: Cipher) -> None:
-        self._conn = conn
+    def __init__(self, sql: Sql, cipher: Cipher) -> None:
+        self._sql = sql
         self._cipher = cipher
 
-    # One trip to aiosqlite's thread per statement (not three: execute, fetch, close);
-    # under load every trip waits for the loop and the thread in turn.
-
-    async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        rows = list(await self._conn.execute_fetchall(sql, params))
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        rows = await self._sql.all(sql, params)
         return rows[0] if rows else None
 
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-        return list(await self._conn.execute_fetchall(sql, params))
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        return await self._sql.all(sql, params)
 
     async def _run(self, sql: str, params: Sequence[Any] = ()) -> int:
-        cursor = await self._conn.execute(sql, params)
-        return cursor.rowcount
+        return await self._sql.run(sql, params)

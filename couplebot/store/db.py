@@ -23,6 +23,7 @@ from couplebot.store.errors import (
     StoreError,
 )
 from couplebot.store.priority_lock import PriorityLock
+from couplebot.store.sql import InlineSql, Sql
 
 __all__ = [
     "DamagedDatabaseError",
@@ -89,7 +90,8 @@ def migrations() -> list[tuple[int, str, str]]:
 
 
 async def _connect(path: Path) -> aiosqlite.Connection:
-    connecting = aiosqlite.connect(str(path), isolation_level=None)
+    # Inline statements (store/sql.py) use the connection from the loop's thread too.
+    connecting = aiosqlite.connect(str(path), isolation_level=None, check_same_thread=False)
     try:
         return await connecting
     except sqlite3.Error as exc:
@@ -217,17 +219,18 @@ class Database:
             await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @asynccontextmanager
-    async def transaction(self, *, urgent: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self, *, urgent: bool = False) -> AsyncIterator[Sql]:
         """A write transaction (BEGIN IMMEDIATE), committed on success, rolled back on error.
         `urgent`: someone is waiting on it (a reply's submit), so it goes ahead of
-        background writes and reads queued for the lock."""
+        background writes and reads queued for the lock, and its statements run inline
+        (BEGIN and COMMIT still go to the thread: they may wait for a lock or the disk)."""
         async with self._lock.hold(urgent=urgent):
             try:
                 await self._conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
                 raise SaveFailedError(str(exc)) from exc
             try:
-                yield self._conn
+                yield InlineSql(self._conn) if urgent else Sql(self._conn)
                 await self._conn.execute("COMMIT")
             except BaseException as exc:
                 if self._conn.in_transaction:  # SQLite may have rolled back by itself
@@ -237,29 +240,31 @@ class Database:
                 raise
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def reading(self) -> AsyncIterator[Sql]:
         """A consistent read in line with the writes: it waits for the writes begun or queued
         before it, so it sees them (a tick right after a reply sees what that reply saved)."""
         async with self._lock:
             await self._conn.execute("BEGIN")
             try:
-                yield self._conn
+                yield Sql(self._conn)
             finally:
                 await self._conn.execute("COMMIT")
 
     @asynccontextmanager
-    async def snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def snapshot(self) -> AsyncIterator[Sql]:
         """A consistent read of what is committed now, on a read connection: it never
-        waits for a write. For reads that must answer fast (a click opening a form)."""
-        conn = await self._free_readers.get()
+        waits for a write, and runs inline. For a few small reads that must answer fast
+        (a click opening a form), never for a scan of many rows."""
+        reader = await self._free_readers.get()
+        sql = InlineSql(reader)
         try:
-            await conn.execute("BEGIN")
+            await sql.run("BEGIN")
             try:
-                yield conn
+                yield sql
             finally:
-                await conn.execute("COMMIT")
+                await sql.run("COMMIT")
         finally:
-            self._free_readers.put_nowait(conn)
+            self._free_readers.put_nowait(reader)
 
 
 async def _configure(conn: aiosqlite.Connection, busy_timeout_ms: int) -> None:

@@ -104,7 +104,7 @@ class DueWorkRepository(Repository):
             )
         rows = [(couple_id, i, due_ts(d)) for i, d in changes.items() if d is not None]
         if rows:
-            await self._conn.executemany(
+            await self._sql.run_many(
                 "INSERT INTO due_work (couple_id, item, due_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (couple_id, item) DO UPDATE SET due_at = excluded.due_at",
                 rows,

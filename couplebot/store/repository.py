@@ -6,8 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import aiosqlite
-
 from couplebot.store.checkins import CheckinsRepository
 from couplebot.store.couples import CouplesRepository
 from couplebot.store.crypto import Cipher, load_or_create_key
@@ -21,24 +19,25 @@ from couplebot.store.notices import NoticesRepository
 from couplebot.store.outbox import DueWorkRepository, OutboxRepository
 from couplebot.store.privacy import PrivacyRepository
 from couplebot.store.reachouts import ReachoutsRepository
+from couplebot.store.sql import Sql
 
 
 class Tx:
     """One open transaction, e.g. `tx.exchanges.reveal_once(...)`."""
 
-    def __init__(self, conn: aiosqlite.Connection, cipher: Cipher) -> None:
-        self.couples = CouplesRepository(conn, cipher)
-        self.exchanges = ExchangesRepository(conn, cipher)
-        self.outbox = OutboxRepository(conn, cipher)
-        self.due = DueWorkRepository(conn, cipher)
-        self.privacy = PrivacyRepository(conn, cipher)
-        self.meta = MetaRepository(conn, cipher)
-        self.checkins = CheckinsRepository(conn, cipher)
-        self.gentle = GentleNotesRepository(conn, cipher)
-        self.loved = LovedRepository(conn, cipher)
-        self.reachouts = ReachoutsRepository(conn, cipher)
-        self.dates = DatesRepository(conn, cipher)
-        self.notices = NoticesRepository(conn, cipher)
+    def __init__(self, sql: Sql, cipher: Cipher) -> None:
+        self.couples = CouplesRepository(sql, cipher)
+        self.exchanges = ExchangesRepository(sql, cipher)
+        self.outbox = OutboxRepository(sql, cipher)
+        self.due = DueWorkRepository(sql, cipher)
+        self.privacy = PrivacyRepository(sql, cipher)
+        self.meta = MetaRepository(sql, cipher)
+        self.checkins = CheckinsRepository(sql, cipher)
+        self.gentle = GentleNotesRepository(sql, cipher)
+        self.loved = LovedRepository(sql, cipher)
+        self.reachouts = ReachoutsRepository(sql, cipher)
+        self.dates = DatesRepository(sql, cipher)
+        self.notices = NoticesRepository(sql, cipher)
 
 
 class Store:
@@ -59,16 +58,16 @@ class Store:
     @asynccontextmanager
     async def write(self, *, urgent: bool = False) -> AsyncIterator[Tx]:
         """A write transaction; `urgent` when someone waits on it (Database.transaction)."""
-        async with self.db.transaction(urgent=urgent) as conn:
-            yield Tx(conn, self._cipher)
+        async with self.db.transaction(urgent=urgent) as sql:
+            yield Tx(sql, self._cipher)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
-        async with self.db.reading() as conn:
-            yield Tx(conn, self._cipher)
+        async with self.db.reading() as sql:
+            yield Tx(sql, self._cipher)
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[Tx]:
         """What is committed now, without waiting for writes in progress (Database.snapshot)."""
-        async with self.db.snapshot() as conn:
-            yield Tx(conn, self._cipher)
+        async with self.db.snapshot() as sql:
+            yield Tx(sql, self._cipher)
