@@ -107,8 +107,9 @@ class Database:
     of background ones; snapshot reads go to a pool of read connections (WAL lets them
     run beside a write), so a click's read never queues behind the fan-out's writes."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, busy_timeout_ms: int) -> None:
         self._conn = conn
+        self._busy_timeout_ms = busy_timeout_ms
         self._lock = PriorityLock()
         self._readers: list[aiosqlite.Connection] = []
         self._free_readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
@@ -126,7 +127,7 @@ class Database:
         path = Path(path)
         owner_only(path)
         conn = await _connect(path)
-        db = cls(conn)
+        db = cls(conn, busy_timeout_ms)
         try:
             conn.row_factory = aiosqlite.Row
             await conn.execute("PRAGMA journal_mode=WAL")
@@ -225,19 +226,25 @@ class Database:
         background writes and reads queued for the lock, and its statements run inline
         (BEGIN and COMMIT still go to the thread: they may wait for a lock or the disk)."""
         async with self._lock.hold(urgent=urgent):
+            sql = InlineSql(self._conn) if urgent else Sql(self._conn)
             try:
-                await self._conn.execute("BEGIN IMMEDIATE")
+                await self._begin_immediate(sql)
             except sqlite3.OperationalError as exc:
                 raise SaveFailedError(str(exc)) from exc
             try:
-                yield InlineSql(self._conn) if urgent else Sql(self._conn)
-                await self._conn.execute("COMMIT")
+                yield sql
+                await sql.run("COMMIT")
             except BaseException as exc:
                 if self._conn.in_transaction:  # SQLite may have rolled back by itself
-                    await self._conn.execute("ROLLBACK")
+                    await sql.run("ROLLBACK")
                 if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError):
                     raise SaveFailedError(str(exc)) from exc
                 raise
+
+    async def _begin_immediate(self, sql: Sql) -> None:
+        if isinstance(sql, InlineSql) and sql.try_begin_immediate(self._busy_timeout_ms):
+            return
+        await self._conn.execute("BEGIN IMMEDIATE")  # waits for another process in the thread
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Sql]:

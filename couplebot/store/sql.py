@@ -3,8 +3,9 @@
 A trip to aiosqlite's thread lets the loop run on while SQLite works, but each one waits
 for a turn of the loop and of the thread; on a busy loop that is milliseconds, where a
 small indexed statement takes microseconds. So the few small statements a person waits
-on (a reply's write, a click's read) run inline, on the loop's thread; everything that
-may touch many rows (the fan-out, planning, export) keeps to the thread.
+on (a reply's write, a click's read) run inline, on the loop's thread, their BEGIN and
+COMMIT too (a commit's fsync is well under a millisecond on an SSD); everything that may
+touch many rows (the fan-out, planning, export) keeps to the thread.
 """
 
 from __future__ import annotations
@@ -50,3 +51,17 @@ class InlineSql(Sql):
 
     async def run_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         self._raw.executemany(sql, rows)
+
+    def try_begin_immediate(self, busy_timeout_ms: int) -> bool:
+        """BEGIN IMMEDIATE at once, or False if another process holds the write lock (the
+        caller then waits for it in the thread, not here on the loop)."""
+        self._raw.execute("PRAGMA busy_timeout = 0")
+        try:
+            self._raw.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode not in {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}:
+                raise
+            return False
+        finally:
+            self._raw.execute(f"PRAGMA busy_timeout = {busy_timeout_ms:d}")
+        return True
