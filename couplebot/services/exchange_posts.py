@@ -140,7 +140,7 @@ class ExchangePosts:
     async def refresh(self, exchange_id: int) -> None:
         """Bring the exchange message's status line up to date; harmless to repeat."""
         rendered_at = self._clock.now()
-        async with self._store.read() as tx:
+        async with self._store.snapshot() as tx:  # what is committed: never waits on writes
             exchange = await tx.exchanges.get(exchange_id)
             couple = await tx.couples.get(exchange.couple_id) if exchange else None
             if exchange is None or couple is None or exchange.message_id is None:

@@ -301,7 +301,7 @@ class ExchangeEngine:
         """After a response is acknowledged: update the status line and send what is due."""
         await self.refresh(exchange_id)
         await self._outbox.flush()
-        async with self._store.read() as tx:
+        async with self._store.snapshot() as tx:
             exchange = await tx.exchanges.get(exchange_id)
         if exchange is not None and exchange.kind in self._kinds:
             await self._kinds[exchange.kind].settled(exchange)

@@ -218,7 +218,7 @@ class LovedService:
         """The idea waiting for this partner, now counted as shown; None if there is none."""
         if guild_id is None:
             return None
-        async with self._store.read() as tx:
+        async with self._store.snapshot() as tx:  # after every interaction: never wait
             couple = await tx.couples.by_guild(guild_id)
             if couple is None or not couple.has(user_id):
                 return None
