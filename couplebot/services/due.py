@@ -85,7 +85,9 @@ class DueWork:
     def _wake_by(self, due_at: datetime) -> None:
         if self._wake is None:
             return
-        if self._wake_at is None or due_at < self._wake_at or self._wake_at <= self._clock.now():
+        # A wake already asked for (or under way: each run asks for the next one when it
+        # ends) serves anything due later; a reply's mark must not reschedule it each time.
+        if self._wake_at is None or due_at < self._wake_at:
             self._wake_at = due_at
             self._wake(due_at)
 
@@ -204,9 +206,10 @@ class DueWork:
         """Do what is due now, one run at a time; then ask for a wake-up at the next due
         instant. Returns how many items ran."""
         async with self._run_lock:
-            ran = await self._run_due(self._clock.now())
-            await self._arm_next_wake()
-            return ran
+            try:
+                return await self._run_due(self._clock.now())
+            finally:
+                await self._arm_next_wake()
 
     async def _run_due(self, now: datetime) -> int:
         ran = 0
