@@ -31,6 +31,7 @@ from couplebot.content import (
     describe_default_mornings,
     load_content,
 )
+from couplebot.event_loop import run_serving
 from couplebot.lock import DatabaseLock, LockHeldError
 from couplebot.store import Store, StoreError
 from couplebot.store.maintenance import count_couples
@@ -109,7 +110,7 @@ def secret_of(settings: Settings) -> str | None:
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from couplebot.demo import run_demo  # noqa: PLC0415 - keeps `run` from loading the fake
 
-    return asyncio.run(
+    return run_serving(
         run_demo(content_for(settings), quiet=args.quiet, spec=settings.discord_spec)
     )
 
@@ -149,8 +150,9 @@ def _run(settings: Settings) -> int:
         return EXIT_USAGE
     check_database_path(settings.database)
     content = content_for(settings)
+    token = settings.discord_token.get_secret_value()
     with DatabaseLock(settings.database, "run"):
-        return asyncio.run(_serve(settings, content, settings.discord_token.get_secret_value()))
+        return run_serving(_serve(settings, content, token))
 
 
 async def _serve(settings: Settings, content: Content, token: str) -> int:
