@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from couplebot.bot import CoupleBot
+from couplebot.clock import ManualClock
 from couplebot.fake_discord import FakeDiscord, FakeGuild
 from couplebot.services import due as due_module
 from couplebot.store import Store
@@ -196,3 +197,29 @@ async def test_a_wake_with_nothing_due_costs_the_same_for_few_and_many_couples(
     finally:
         await few_fake.close()
     assert 0 < few == many
+
+
+async def test_replies_marks_ask_for_one_wake_until_a_run_asks_for_the_next(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """Each reply stores a replan mark due now; the wake already asked for serves them all
+    (asking again each time rescheduled APScheduler's job about 100 times a second)."""
+    database = tmp_path / "wake.db"
+    await write_couples(database, add_couples(fake, 3))
+    store = await Store.open(database, secret_key=TEST_KEY)
+    try:
+        due = due_module.DueWork(store, ManualClock(NOW))
+        asked: list[datetime] = []
+        due.wake_with(asked.append)
+        async with store.read() as tx:
+            couples = [c for c in [await tx.couples.get(i) for i in (1, 2, 3)] if c]
+        for couple in couples[:2]:
+            async with store.write(urgent=True) as tx:
+                await due.plan_soon(tx, couple)
+        assert asked == [NOW]  # one wake for both marks
+        assert await due.run() == 2  # the marks become replans; nothing else is due
+        async with store.write(urgent=True) as tx:
+            await due.plan_soon(tx, couples[2])
+        assert asked == [NOW, NOW]  # the run is over: a new mark asks again
+    finally:
+        await store.close()
