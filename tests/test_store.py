@@ -490,3 +490,25 @@ async def test_opening_while_another_writer_holds_the_lock_is_a_store_error(
     finally:
         locker.close()
     assert raw(db_path, "PRAGMA user_version") == [(0,)]
+
+
+async def test_small_and_urgent_writes_run_inline_and_roll_back_on_error(store: Store) -> None:
+    from couplebot.store.sql import InlineSql
+
+    async def half_done(options: dict[str, bool]) -> None:
+        async with store.db.transaction(**options) as sql:
+            await sql.run("INSERT INTO meta (key, value) VALUES ('dropped', 'no')")
+            raise RuntimeError("half done")
+
+    for options in ({"urgent": True}, {"small": True}):
+        async with store.db.transaction(**options) as sql:
+            assert isinstance(sql, InlineSql)
+            await sql.run("INSERT INTO meta (key, value) VALUES ('kept', 'yes')")
+        with pytest.raises(RuntimeError):
+            await half_done(options)
+        async with store.db.snapshot() as reader:
+            rows = await reader.all("SELECT key FROM meta WHERE key IN ('kept', 'dropped')")
+        assert [r[0] for r in rows] == ["kept"]
+        async with store.db.transaction() as sql:
+            assert not isinstance(sql, InlineSql)  # background work keeps to the thread
+            await sql.run("DELETE FROM meta WHERE key = 'kept'")

@@ -221,7 +221,7 @@ class Outbox:
             if len(self._marks) < COMMIT_AT_MOST:
                 self._marks_full.clear()
             try:
-                async with self._store.write() as tx:
+                async with self._store.write(small=True) as tx:  # a few rows per post
                     for item, message_id, _ in group:
                         await self._record_sent(tx, item, message_id)
             except Exception:  # then one by one, so one row's trouble stays its own
@@ -264,7 +264,7 @@ class Outbox:
         if builder is None:
             log.warning("no builder for outbox kind %s", item.kind)
             return None
-        async with self._store.read() as tx:
+        async with self._store.snapshot() as tx:  # the item and what it shows are committed
             return await builder(tx, item)
 
 

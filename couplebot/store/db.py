@@ -220,13 +220,14 @@ class Database:
             await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @asynccontextmanager
-    async def transaction(self, *, urgent: bool = False) -> AsyncIterator[Sql]:
+    async def transaction(self, *, urgent: bool = False, small: bool = False) -> AsyncIterator[Sql]:
         """A write transaction (BEGIN IMMEDIATE), committed on success, rolled back on error.
         `urgent`: someone is waiting on it (a reply's submit), so it goes ahead of
-        background writes and reads queued for the lock, and its statements run inline
-        (BEGIN and COMMIT still go to the thread: they may wait for a lock or the disk)."""
+        background writes and reads queued for the lock. `small`: a few statements on a
+        few rows, so they run inline (store/sql.py) and the lock is held for as short as
+        can be; an urgent write is always small."""
         async with self._lock.hold(urgent=urgent):
-            sql = InlineSql(self._conn) if urgent else Sql(self._conn)
+            sql = InlineSql(self._conn) if urgent or small else Sql(self._conn)
             try:
                 await self._begin_immediate(sql)
             except sqlite3.OperationalError as exc:

@@ -56,9 +56,10 @@ class Store:
         await self.db.close()
 
     @asynccontextmanager
-    async def write(self, *, urgent: bool = False) -> AsyncIterator[Tx]:
-        """A write transaction; `urgent` when someone waits on it (Database.transaction)."""
-        async with self.db.transaction(urgent=urgent) as sql:
+    async def write(self, *, urgent: bool = False, small: bool = False) -> AsyncIterator[Tx]:
+        """A write transaction; `urgent` when someone waits on it, `small` when it is a few
+        statements on a few rows (Database.transaction)."""
+        async with self.db.transaction(urgent=urgent, small=small) as sql:
             yield Tx(sql, self._cipher)
 
     @asynccontextmanager
