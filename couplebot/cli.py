@@ -31,8 +31,8 @@ from couplebot.content import (
     describe_default_mornings,
     load_content,
 )
-from couplebot.event_loop import run_serving
 from couplebot.lock import DatabaseLock, LockHeldError
+from couplebot.serving import run_serving
 from couplebot.store import Store, StoreError
 from couplebot.store.maintenance import count_couples
 
