@@ -2,10 +2,10 @@
 
 A trip to aiosqlite's thread lets the loop run on while SQLite works, but each one waits
 for a turn of the loop and of the thread; on a busy loop that is milliseconds, where a
-small indexed statement takes microseconds. So the few small statements a person waits
-on (a reply's write, a click's read) run inline, on the loop's thread, their BEGIN and
-COMMIT too (a commit's fsync is well under a millisecond on an SSD); everything that may
-touch many rows (the fan-out, planning, export) keeps to the thread.
+small indexed statement takes microseconds. So small units of work (a reply's write, a
+click's read, a post's build and its sent mark) run inline, on the loop's thread, their
+BEGIN and COMMIT too (a commit's fsync is well under a millisecond on an SSD); whatever
+may touch many rows (the morning's batches, planning, export) keeps to the thread.
 """
 
 from __future__ import annotations
