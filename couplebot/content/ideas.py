@@ -264,11 +264,12 @@ class IdeaChecker(FieldChecker):
         """Report each text that repeats or nearly repeats an earlier one (file, line order)."""
         texts = sorted(texts, key=lambda t: (str(t.path), t.line or 0))
         for index, item in enumerate(texts):
-            for earlier in texts[:index]:
-                at = where(earlier.path, earlier.line)
+            for earlier in texts[:index]:  # where() only for a match: it is slow, pairs many
                 if item.words == earlier.words:
+                    at = where(earlier.path, earlier.line)
                     self._add(item.path, item.line, f"{key} duplicates the idea at {at}")
                     break
                 if fuzz.token_sort_ratio(item.words, earlier.words, score_cutoff=near):
+                    at = where(earlier.path, earlier.line)
                     self._add(item.path, item.line, f"{key} is nearly the same as the idea at {at}")
                     break
