@@ -159,7 +159,12 @@ async def _serve(settings: Settings, content: Content, token: str) -> int:
     point_discord_at(settings.discord_api_base, settings.discord_gateway_url)
     store = await Store.open(settings.database, secret_key=secret_of(settings))
     try:
-        bot = CoupleBot(store=store, content=content, shard_count=settings.shards)
+        bot = CoupleBot(
+            store=store,
+            content=content,
+            shard_count=settings.shards,
+            guild_ready_timeout=settings.guild_ready_timeout,
+        )
         _log_start_once(bot, settings.database)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):

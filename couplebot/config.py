@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     discord_spec: Path | None = None  # for the fake Discord of tests and the demo
     shards: int | None = Field(default=None, ge=1)  # None: as many as Discord recommends
+    # seconds discord.py waits after the last server arrives at login before it is ready
+    guild_ready_timeout: float = Field(default=2.0, ge=0, le=60)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -101,6 +103,8 @@ def load_settings(**overrides: object) -> Settings:
             message = "must be one of DEBUG, INFO, WARNING, ERROR or CRITICAL"
         elif field == "log_format":
             message = "must be text or json"
+        elif field == "guild_ready_timeout":
+            message = "must be a number of seconds from 0 to 60"
         raise SettingsError(f"{name} {message}.") from None
 
 

@@ -44,6 +44,8 @@ def clean_env(**settings: str) -> dict[str, str]:
     # Should a test go wrong and the bot really start, it must not reach the real Discord.
     env["COUPLEBOT_DISCORD_API_BASE"] = "http://127.0.0.1:9/api/v10"
     env["COUPLEBOT_DISCORD_GATEWAY_URL"] = "ws://127.0.0.1:9/gateway"
+    # The fake sends every server right after READY: no need for discord.py's 2 s grace.
+    env["COUPLEBOT_GUILD_READY_TIMEOUT"] = "0.5"
     env.update(settings)
     return env
 

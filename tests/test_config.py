@@ -33,6 +33,7 @@ def test_defaults(env: pytest.MonkeyPatch) -> None:
     assert settings.discord_api_base is None
     assert settings.discord_gateway_url is None
     assert settings.secret_key is None
+    assert settings.guild_ready_timeout == 2.0
 
 
 def test_values_are_read_and_tidied(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -42,6 +43,7 @@ def test_values_are_read_and_tidied(env: pytest.MonkeyPatch, tmp_path: Path) -> 
     env.setenv("COUPLEBOT_DISCORD_GATEWAY_URL", "wss://gateway.example/")
     env.setenv("COUPLEBOT_DATABASE", str(tmp_path / "bot.db"))
     env.setenv("COUPLEBOT_CONTENT_DIR", str(tmp_path / "decks"))
+    env.setenv("COUPLEBOT_GUILD_READY_TIMEOUT", " 0.25 ")
     settings = load_settings()
     assert settings.discord_token is not None
     assert settings.discord_token.get_secret_value() == TOKEN
@@ -50,6 +52,7 @@ def test_values_are_read_and_tidied(env: pytest.MonkeyPatch, tmp_path: Path) -> 
     assert settings.discord_gateway_url == "wss://gateway.example"
     assert settings.database == tmp_path / "bot.db"
     assert settings.content_dir == tmp_path / "decks"
+    assert settings.guild_ready_timeout == 0.25
 
 
 @pytest.mark.parametrize("blank", ["", "   "])
@@ -78,6 +81,8 @@ def test_unknown_couplebot_variables_are_ignored(env: pytest.MonkeyPatch) -> Non
         ("COUPLEBOT_DISCORD_API_BASE", "http://", "must be a http or https URL"),
         ("COUPLEBOT_DISCORD_GATEWAY_URL", "http://127.0.0.1:9/gateway", "must be a ws or wss URL"),
         ("COUPLEBOT_DISCORD_GATEWAY_URL", "localhost:9", "must be a ws or wss URL"),
+        ("COUPLEBOT_GUILD_READY_TIMEOUT", "-1", "must be a number of seconds from 0 to 60"),
+        ("COUPLEBOT_GUILD_READY_TIMEOUT", "soon", "must be a number of seconds from 0 to 60"),
     ],
 )
 def test_a_bad_value_is_one_sentence_naming_the_variable(

@@ -13,7 +13,6 @@ from discord.ext import commands
 import couplebot.ui.gentle  # noqa: F401 - registers the gentle note renderer
 from couplebot.cogs._shared import FeatureCog
 from couplebot.domain.insights import INSIGHTS_CAPTION, NOT_ENOUGH_DATA_TEXT, enough_data
-from couplebot.ui.chart import render_insights_chart
 from couplebot.ui.names import display_name
 
 CHART_FILENAME = "couplebot-insights.png"
@@ -39,6 +38,9 @@ class DistanceCog(FeatureCog, name="Distance"):
             await display_name(self.bot, guild_id, first),
             await display_name(self.bot, guild_id, second),
         )
+        # matplotlib takes most of a second to import: only the first chart pays for it
+        from couplebot.ui.chart import render_insights_chart  # noqa: PLC0415
+
         png = await asyncio.to_thread(render_insights_chart, summary, names)
         await interaction.followup.send(
             INSIGHTS_CAPTION,

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from couplebot.content.fields import ContentProblem, FieldChecker, toml_kind, where
 from couplebot.content.toml_layout import Section
@@ -263,13 +263,24 @@ class IdeaChecker(FieldChecker):
     def _check_duplicates(self, texts: list[_Text], key: str, near: float) -> None:
         """Report each text that repeats or nearly repeats an earlier one (file, line order)."""
         texts = sorted(texts, key=lambda t: (str(t.path), t.line or 0))
+        first_at: dict[str, _Text] = {}
+        # token_sort_ratio is ratio() of the sorted words: sort each text once, not per pair,
+        # and let rapidfuzz scan the earlier texts in C (a content load runs at every start).
+        sorted_words = [" ".join(sorted(t.words.split())) for t in texts]
         for index, item in enumerate(texts):
-            for earlier in texts[:index]:  # where() only for a match: it is slow, pairs many
-                if item.words == earlier.words:
-                    at = where(earlier.path, earlier.line)
-                    self._add(item.path, item.line, f"{key} duplicates the idea at {at}")
-                    break
-                if fuzz.token_sort_ratio(item.words, earlier.words, score_cutoff=near):
-                    at = where(earlier.path, earlier.line)
-                    self._add(item.path, item.line, f"{key} is nearly the same as the idea at {at}")
-                    break
+            same = first_at.setdefault(item.words, item)
+            if same is not item:
+                at = where(same.path, same.line)
+                self._add(item.path, item.line, f"{key} duplicates the idea at {at}")
+                continue
+            match = process.extractOne(
+                sorted_words[index],
+                sorted_words[:index],
+                scorer=fuzz.ratio,
+                processor=None,
+                score_cutoff=near,
+            )
+            if match is not None:
+                earlier = texts[match[2]]
+                at = where(earlier.path, earlier.line)
+                self._add(item.path, item.line, f"{key} is nearly the same as the idea at {at}")
