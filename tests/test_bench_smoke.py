@@ -27,7 +27,18 @@ RUNS = {
         "--quiet",
         "1",
     ],
-    "bench_interactions.py": ["--couples", "8", "--rate", "10", "--seconds", "1", "--after", "1"],
+    "bench_interactions.py": [
+        "--couples",
+        "8",
+        "--rate",
+        "10",
+        "--seconds",
+        "1",
+        "--after",
+        "1",
+        "--lead",
+        "5",
+    ],
     "bench_memory.py": ["5"],
 }
 EXPECTED = {
