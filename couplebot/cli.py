@@ -5,17 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import signal
 import sys
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 
-import aiohttp
-import discord
-
 from couplebot import cli_maintenance
-from couplebot.bot import CoupleBot, point_discord_at
 from couplebot.config import (
     Settings,
     SettingsError,
@@ -34,7 +29,6 @@ from couplebot.content import (
 from couplebot.lock import DatabaseLock, LockHeldError
 from couplebot.serving import run_serving
 from couplebot.store import Store, StoreError
-from couplebot.store.maintenance import count_couples
 
 log = logging.getLogger("couplebot")
 
@@ -152,72 +146,12 @@ def _run(settings: Settings) -> int:
     content = content_for(settings)
     token = settings.discord_token.get_secret_value()
     with DatabaseLock(settings.database, "run"):
-        return run_serving(_serve(settings, content, token))
+        # discord.py and the bot load here, not at the top: the one-shot commands (migrate,
+        # status, backup...) start in a third of the time without them. Before run_serving,
+        # which freezes what is loaded by then out of the collector.
+        from couplebot.cli_discord import serve  # noqa: PLC0415
 
-
-async def _serve(settings: Settings, content: Content, token: str) -> int:
-    point_discord_at(settings.discord_api_base, settings.discord_gateway_url)
-    store = await Store.open(settings.database, secret_key=secret_of(settings))
-    try:
-        bot = CoupleBot(
-            store=store,
-            content=content,
-            shard_count=settings.shards,
-            guild_ready_timeout=settings.guild_ready_timeout,
-        )
-        _log_start_once(bot, settings.database)
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
-        try:
-            async with bot:
-                await bot.start(token)
-        except discord.LoginFailure:
-            print(
-                "Discord did not accept DISCORD_TOKEN; copy the bot token again from the "
-                "Developer Portal.",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
-        except (aiohttp.ClientError, OSError) as exc:
-            print(
-                f"Could not reach Discord ({exc.__class__.__name__}); check the network "
-                "or COUPLEBOT_DISCORD_API_BASE and try again.",
-                file=sys.stderr,
-            )
-            return EXIT_PROBLEM
-        except discord.PrivilegedIntentsRequired:
-            print(
-                "Discord refused an intent couplebot does not need; please report this.",
-                file=sys.stderr,
-            )
-            return EXIT_PROBLEM
-    finally:
-        await store.close()
-    log.info("stopped cleanly")
-    return EXIT_OK
-
-
-def _log_start_once(bot: CoupleBot, database: Path) -> None:
-    """One line when the bot is first ready: version, database, couples, command sync."""
-    started = False
-    shown = database.resolve()
-
-    async def on_ready() -> None:
-        nonlocal started
-        if started:
-            return
-        started = True
-        synced = getattr(bot, "commands_synced", None)
-        log.info(
-            "couplebot %s started: database %s, %d couple(s), slash commands %s",
-            version(),
-            shown,
-            count_couples(database),
-            "synced" if synced else "unchanged (not synced)",
-        )
-
-    bot.add_listener(on_ready, "on_ready")
+        return run_serving(serve(settings, content, token))
 
 
 if __name__ == "__main__":

@@ -4,25 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
-import discord
-
-from couplebot.bot import EXTENSIONS, CoupleBot, point_discord_at
 from couplebot.clock import SystemClock
 from couplebot.config import Settings, check_database_path
 from couplebot.content import default_content_dir, load_content
 from couplebot.lock import DatabaseLock, holder
-from couplebot.services import build_services
-from couplebot.services.ports import Post, PromptPost
 from couplebot.store import Store, StoreError
 from couplebot.store.crypto import configured_key, key_file_for, read_key_file, write_key_file
 from couplebot.store.maintenance import Status, backup_to, read_status, restore_from, verify
+
+if TYPE_CHECKING:
+    from couplebot.services.ports import Post, PromptPost
 
 STUCK_AFTER = timedelta(minutes=15)
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
@@ -174,51 +170,9 @@ def restore(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def sync_commands(settings: Settings, args: argparse.Namespace) -> int:
-    if settings.discord_token is None:
-        print("couplebot sync-commands needs DISCORD_TOKEN, like couplebot run.", file=sys.stderr)
-        return EXIT_USAGE
-    check_database_path(settings.database)
-    token = settings.discord_token.get_secret_value()
-    try:
-        count = asyncio.run(_sync(settings, token, args.guild))
-    except discord.LoginFailure:
-        print("Discord did not accept DISCORD_TOKEN; copy it again.", file=sys.stderr)
-        return EXIT_USAGE
-    except (aiohttp.ClientError, OSError) as exc:
-        print(f"Could not reach Discord ({exc.__class__.__name__}).", file=sys.stderr)
-        return EXIT_PROBLEM
-    where = f"to server {args.guild}" if args.guild else "globally"
-    print(f"Synced {count} slash commands {where}.")
-    return EXIT_OK
+    from couplebot.cli_discord import sync_commands as sync  # noqa: PLC0415 - loads discord.py
 
-
-async def _sync(settings: Settings, token: str, guild_id: int | None) -> int:
-    """Send the command tree to Discord without starting the bot (no gateway, no posts)."""
-    point_discord_at(settings.discord_api_base, settings.discord_gateway_url)
-    secret = settings.secret_key.get_secret_value() if settings.secret_key else None
-    store = await Store.open(settings.database, secret_key=secret)
-    try:
-        content = load_content(settings.content_dir or default_content_dir())
-        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
-        async with discord.Client(intents=discord.Intents.none()) as probe:
-            await probe.login(token)
-            application_id = probe.application_id
-        bot = CoupleBot(
-            store=store, content=content, tick_seconds=None, application_id=application_id
-        )
-        async with bot:
-            await bot.http.static_login(token)
-            for extension in EXTENSIONS:
-                await bot.load_extension(extension)
-            if guild_id is None:
-                synced = await bot.tree.sync()
-            else:
-                guild = discord.Object(guild_id)
-                bot.tree.copy_global_to(guild=guild)
-                synced = await bot.tree.sync(guild=guild)
-    finally:
-        await store.close()
-    return len(synced)
+    return sync(settings, args)
 
 
 # forget
@@ -254,6 +208,8 @@ async def _forget(settings: Settings, user_id: int) -> int:
     store = await Store.open(settings.database, secret_key=secret)
     try:
         content = load_content(settings.content_dir or default_content_dir())
+        from couplebot.services import build_services  # noqa: PLC0415 - slow, forget only
+
         services = build_services(store, content, _Offline(), SystemClock())
         return await services.privacy.forget_everywhere(user_id)
     finally:
