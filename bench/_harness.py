@@ -55,12 +55,17 @@ async def start_fake(*, rate_limits: bool, latency: float, validate: bool) -> Fa
     )
     await fake.start()
     fake.requests = TimedLog()
-    # This process plays Discord; its collector's pauses are not the bot's. Its heap only
-    # grows (every request and message is kept), so each full collection took longer:
-    # 86 -> 250 ms, every 7 s, in benchmark 3 at 1,000 couples, counted as reply latency.
+    return fake
+
+
+def collector_off() -> None:
+    """Once the fake's world is built: keep this process's collector off (it lives only for
+    the run). It plays Discord, and its pauses are not the bot's: its heap only grows
+    (every request and message is kept), so full collections stalled its loop longer and
+    longer, 40-80 ms in the fan-out (arrivals read late, in a bunch) and 86-250 ms every
+    7 s in benchmark 3 at 1,000 couples (counted as reply latency)."""
     gc.freeze()
     gc.disable()
-    return fake
 
 
 def add_couples(fake: FakeDiscord, n: int) -> list[FakeGuild]:

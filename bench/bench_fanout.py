@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import re
 import tempfile
 import time
@@ -22,7 +21,16 @@ from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 
-from _harness import BotProcess, TimedLog, add_couples, at, populate, start_fake, write_result
+from _harness import (
+    BotProcess,
+    TimedLog,
+    add_couples,
+    at,
+    collector_off,
+    populate,
+    start_fake,
+    write_result,
+)
 
 GLOBAL_PER_SECOND = 50
 POST = re.compile(r"^/channels/(\d+)/messages$")
@@ -35,11 +43,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     fake = await start_fake(rate_limits=True, latency=args.latency, validate=args.validate)
     try:
         guilds = add_couples(fake, n)
-        # The fake's world is built: keep the collector off (this process only lives for
-        # the run), or a full collection stalls this loop for 40-80 ms and the fake,
-        # standing in for Discord's edge, reads arrivals late, in a bunch.
-        gc.freeze()
-        gc.disable()
+        collector_off()
         channels = {g.channel_id for g in guilds}
         with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
             bot = BotProcess(fake, Path(tmp), due - timedelta(seconds=lead))

@@ -24,7 +24,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from _harness import BotProcess, add_couples, at, populate, start_fake, write_result
+from _harness import (
+    BotProcess,
+    add_couples,
+    at,
+    collector_off,
+    populate,
+    start_fake,
+    write_result,
+)
 
 from couplebot.fake_discord import FakeDiscord, FakeGuild, FakeInteraction
 
@@ -130,6 +138,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     fake = await start_fake(rate_limits=True, latency=args.latency, validate=False)
     try:
         guilds = add_couples(fake, n)
+        collector_off()
         with tempfile.TemporaryDirectory(prefix="bench-interactions-") as tmp:
             bot = BotProcess(fake, Path(tmp), due - timedelta(seconds=lead))
             await populate(bot.database, guilds, due.time())
