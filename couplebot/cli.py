@@ -17,6 +17,7 @@ from couplebot.config import (
     check_database_path,
     configure_logging,
     load_settings,
+    secret_of,
 )
 from couplebot.content import (
     Content,
@@ -95,10 +96,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def content_for(settings: Settings) -> Content:
     return load_content(settings.content_dir or default_content_dir())
-
-
-def secret_of(settings: Settings) -> str | None:
-    return settings.secret_key.get_secret_value() if settings.secret_key else None
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:

@@ -17,8 +17,8 @@ import aiohttp
 import discord
 
 from couplebot.bot import EXTENSIONS, CoupleBot, point_discord_at
-from couplebot.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, secret_of, version
-from couplebot.config import Settings, check_database_path
+from couplebot.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, version
+from couplebot.config import Settings, check_database_path, secret_of
 from couplebot.content import Content, default_content_dir, load_content
 from couplebot.store import Store
 from couplebot.store.maintenance import count_couples

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from couplebot.clock import SystemClock
-from couplebot.config import Settings, check_database_path
+from couplebot.config import Settings, check_database_path, secret_of
 from couplebot.content import default_content_dir, load_content
 from couplebot.lock import DatabaseLock, holder
 from couplebot.store import Store, StoreError
@@ -204,8 +204,7 @@ def forget_user(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _forget(settings: Settings, user_id: int) -> int:
-    secret = settings.secret_key.get_secret_value() if settings.secret_key else None
-    store = await Store.open(settings.database, secret_key=secret)
+    store = await Store.open(settings.database, secret_key=secret_of(settings))
     try:
         content = load_content(settings.content_dir or default_content_dir())
         from couplebot.services import build_services  # noqa: PLC0415 - slow, forget only

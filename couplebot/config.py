@@ -108,6 +108,11 @@ def load_settings(**overrides: object) -> Settings:
         raise SettingsError(f"{name} {message}.") from None
 
 
+def secret_of(settings: Settings) -> str | None:
+    """COUPLEBOT_SECRET_KEY's value, if set."""
+    return settings.secret_key.get_secret_value() if settings.secret_key else None
+
+
 def check_database_path(path: Path) -> None:
     """Fail early, in one sentence, if the database file cannot be created or written."""
     folder = path.resolve().parent
