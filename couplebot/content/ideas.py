@@ -263,24 +263,25 @@ class IdeaChecker(FieldChecker):
     def _check_duplicates(self, texts: list[_Text], key: str, near: float) -> None:
         """Report each text that repeats or nearly repeats an earlier one (file, line order)."""
         texts = sorted(texts, key=lambda t: (str(t.path), t.line or 0))
-        first_at: dict[str, _Text] = {}
         # token_sort_ratio is ratio() of the sorted words: sort each text once, not per pair,
         # and let rapidfuzz scan the earlier texts in C (a content load runs at every start).
         sorted_words = [" ".join(sorted(t.words.split())) for t in texts]
         for index, item in enumerate(texts):
-            same = first_at.setdefault(item.words, item)
-            if same is not item:
-                at = where(same.path, same.line)
-                self._add(item.path, item.line, f"{key} duplicates the idea at {at}")
-                continue
-            match = process.extractOne(
-                sorted_words[index],
-                sorted_words[:index],
-                scorer=fuzz.ratio,
-                processor=None,
-                score_cutoff=near,
+            first = next(  # the earliest that repeats it, or nearly (a repeat scores 100)
+                process.extract_iter(
+                    sorted_words[index],
+                    sorted_words[:index],
+                    scorer=fuzz.ratio,
+                    processor=None,
+                    score_cutoff=near,
+                ),
+                None,
             )
-            if match is not None:
-                earlier = texts[match[2]]
-                at = where(earlier.path, earlier.line)
+            if first is None:
+                continue
+            earlier = texts[first[2]]
+            at = where(earlier.path, earlier.line)
+            if item.words == earlier.words:
+                self._add(item.path, item.line, f"{key} duplicates the idea at {at}")
+            else:
                 self._add(item.path, item.line, f"{key} is nearly the same as the idea at {at}")
