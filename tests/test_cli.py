@@ -349,7 +349,7 @@ def test_the_database_commands_never_load_discord_py(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "Backed up" in done.stdout or (tmp_path / "copy.db").is_file(), done.stdout
+    assert "Backed up" in done.stdout and (tmp_path / "copy.db").is_file(), done.stdout
     assert done.stdout.splitlines()[-1] == "[]", done.stdout
 
 
