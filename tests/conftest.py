@@ -17,10 +17,30 @@ from couplebot.bot import CoupleBot, point_discord_at
 from couplebot.clock import ManualClock
 from couplebot.config import load_settings
 from couplebot.content import Content, default_content_dir, load_content
-from couplebot.fake_discord import FakeDiscord, FakeGuild, FakeUser, message_text
+from couplebot.fake_discord import (
+    FakeDiscord,
+    FakeGuild,
+    FakeUser,
+    default_spec_path,
+    message_text,
+)
+from couplebot.fake_discord._spec import VALIDATION_AVAILABLE
 from couplebot.store import Store
 
 TEST_KEY = "ilQ59BLUQNN-xiqFY8hCn2IOJwD63rYtPLcx3FhQtIE="
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say at the end whether the fake Discord checked requests against Discord's spec (a
+    clone without ../shared runs every test, unchecked)."""
+    spec = Path(load_settings().discord_spec or default_spec_path())
+    if not VALIDATION_AVAILABLE:
+        note = "jsonschema is not installed: requests were NOT checked against Discord's spec"
+    elif not spec.is_file():
+        note = f"no Discord API spec at {spec}: requests were NOT checked against it"
+    else:
+        note = f"every request was checked against {spec}"
+    terminalreporter.write_line(f"fake Discord: {note}")
 
 
 @pytest.fixture(scope="session")
