@@ -3,10 +3,11 @@
 Run by the benchmark scripts, never by hand. Like tests/crash_bot.py it runs
 `couplebot.cli.main(["run"])` inside time-machine's travel (the wall clock starts at
 BENCH_NOW and ticks on in real time). It also counts every SQL statement (sqlite3's
-trace callback on the store's connections) and writes one JSON line per wake (statements,
-seconds) and one for the start's catch-up to BENCH_STATS, after a first line with the real
-time at which the virtual clock started, so the benchmark can tell when a virtual instant
-happens on its own clock. BENCH_TRACE=1 adds each wake's most frequent statements.
+trace callback on the store's connections) and writes to BENCH_STATS one JSON line per
+wake (statements, seconds), one for the start's catch-up and one when every shard is
+ready, after a first line with the real time at which the virtual clock started, so
+the benchmark can tell when a virtual instant happens on its own clock. BENCH_TRACE=1
+adds each wake's most frequent statements.
 """
 
 from __future__ import annotations
@@ -103,6 +104,16 @@ async def _counted_catch_up(self: Any) -> None:
 
 
 bot_module.CoupleBot._catch_up = _counted_catch_up  # type: ignore[method-assign]
+_on_ready = bot_module.CoupleBot.on_ready
+
+
+async def _noted_ready(self: Any) -> None:
+    """discord.py's on_ready: every shard has connected and sent its servers."""
+    await _on_ready(self)
+    _write({"event": "ready", "shards": self.shard_count, "at": time.time()})
+
+
+bot_module.CoupleBot.on_ready = _noted_ready  # type: ignore[method-assign]
 
 if __name__ == "__main__":
     start = datetime.fromisoformat(os.environ["BENCH_NOW"])

@@ -7,11 +7,11 @@ freshly written to its database (as an import would), their question at 08:00. I
 first start has a catch-up to do: every couple is planned, and the weekly check-in that
 Sunday evening's start missed (still in its grace period) is posted. That catch-up is
 measured on its own (SQL statements, seconds, CPU, REST calls), then the benchmark waits
-until it is over (the catch-up and first wake finished, no REST call for --quiet
-seconds) plus --settle seconds. Only then is idle measured: the child's CPU time over
---seconds of real time (from schedstat, in ns; the clock-tick figure beside it), scaled
-to an hour, and the SQL statements of every wake in that window (counted with sqlite3's
-trace callback). The same is done for a small instance
+until it is over (the catch-up and first wake finished, every shard connected and
+ready, no REST call for --quiet seconds) plus --settle seconds. Only then is idle
+measured: the child's CPU time over --seconds of real time (from schedstat, in ns; the
+clock-tick figure beside it), scaled to an hour, and the SQL statements of every wake in
+that window (counted with sqlite3's trace callback). The same is done for a small instance
 (--baseline-couples) in the same run, so statements per wake can be compared across N.
 Goal: < 1 CPU-second per hour; a wake with nothing due runs a constant number of
 statements, whatever N. Writes bench/results/idle-<N>.json.
@@ -47,7 +47,8 @@ def cpu_ns(pid: int) -> int:
 
 
 async def wait_caught_up(bot: BotProcess, fake: FakeDiscord, quiet: float, timeout: float) -> None:
-    """Until the start's catch-up is recorded and the fake has seen no call for `quiet` s."""
+    """Until the start's catch-up is recorded, every shard is ready (they IDENTIFY 5 s
+    apart, so 10 shards take most of a minute) and the fake has seen no call for `quiet` s."""
     deadline = time.perf_counter() + timeout
     last, quiet_since = -1, time.perf_counter()
     while True:
@@ -55,7 +56,8 @@ async def wait_caught_up(bot: BotProcess, fake: FakeDiscord, quiet: float, timeo
         now = time.perf_counter()
         if fake.traffic.requests != last:
             last, quiet_since = fake.traffic.requests, now
-        done = any(s["event"] == "catch-up" for s in bot.stats())
+        events = {s["event"] for s in bot.stats()}
+        done = {"catch-up", "ready"} <= events
         if done and now - quiet_since >= quiet:
             return
         if now > deadline:
