@@ -41,7 +41,11 @@ EXTENSIONS = (
     "couplebot.cogs.reachout",
     "couplebot.cogs.dates",
 )
-TICK_SECONDS = 30
+# A safety net only: due work wakes the bot at its own instant, and a failed send asks
+# for a retry RETRY_SECONDS later; this catches a wake lost to a jump of the clock.
+# Every wake costs a few milliseconds of CPU, which is most of what an idle bot spends.
+TICK_SECONDS = 300
+RETRY_SECONDS = 30
 COMMANDS_HASH_KEY = "commands_hash"
 SHUTDOWN_GRACE_SECONDS = 5.0
 IDENTIFY_PAUSE_SECONDS = 5.0
@@ -118,13 +122,16 @@ class CoupleBot(commands.AutoShardedBot):
         clock: Clock | None = None,
         rng: random.Random | None = None,
         tick_seconds: float | None = TICK_SECONDS,
+        retry_seconds: float = RETRY_SECONDS,
         shard_count: int | None = None,
         identify_pause: float = IDENTIFY_PAUSE_SECONDS,
         **options: Any,
     ) -> None:
         """shard_count: None asks Discord (GET /gateway/bot). identify_pause: seconds
         between two IDENTIFYs of one bucket (Discord allows one per 5 s in each of its
-        `max_concurrency` buckets; 0 for a fake without that limit)."""
+        `max_concurrency` buckets; 0 for a fake without that limit). tick_seconds: the
+        safety tick (None: no scheduler, nor retries; tests tick by hand). retry_seconds:
+        the pause before a failed send is tried again."""
         # couplebot never joins voice: no need to warn that voice libraries are missing.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
@@ -158,6 +165,8 @@ class CoupleBot(commands.AutoShardedBot):
         self.services = build_services(store, content, self.messenger, self.clock, rng)
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._tick_seconds = tick_seconds
+        self._retry_seconds = retry_seconds
+        self._retry: asyncio.Task[None] | None = None  # the tick a failed send asked for
 
     def _get_state(self, **options: Any) -> LeanConnectionState:
         return LeanConnectionState.for_client(self, **options)  # no per-guild objects kept
@@ -174,6 +183,8 @@ class CoupleBot(commands.AutoShardedBot):
 
     async def _catch_up(self) -> None:
         """What a stop may have left behind, then the regular wake-ups."""
+        if self._tick_seconds:
+            self.services.outbox.retry_with(self._retry_soon)  # from the first flush on
         try:
             await self.services.due.replan_all()  # due instants follow from settings and the DB
             await self.services.outbox.flush()  # posts a crash left unsent
@@ -208,6 +219,16 @@ class CoupleBot(commands.AutoShardedBot):
             misfire_grace_time=None,
             coalesce=True,
         )
+
+    def _retry_soon(self) -> None:
+        """A send failed: tick again in a while (one retry serves every failed send)."""
+        if self._retry is None or self._retry.done():
+            self._retry = asyncio.create_task(self._tick_after(self._retry_seconds))
+
+    async def _tick_after(self, delay: float) -> None:
+        await asyncio.sleep(delay)  # a pause before asking Discord again, not a due instant
+        self._retry = None  # a send failing again in this tick asks for the next retry
+        await self.tick()
 
     async def launch_shards(self) -> None:
         """Like discord.py's, but the shards of different buckets (`shard_id %
@@ -320,7 +341,8 @@ class CoupleBot(commands.AutoShardedBot):
             await asyncio.wait(running, timeout=SHUTDOWN_GRACE_SECONDS)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)  # cancels a tick that outran the grace
-        if self.catch_up_task is not None:
-            self.catch_up_task.cancel()  # what it did not finish, the next start does
+        for task in (self.catch_up_task, self._retry):
+            if task is not None:
+                task.cancel()  # what it did not finish, the next start does
         await self.services.exchanges.record_shown()
         await super().close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -56,6 +57,30 @@ async def test_a_post_that_keeps_failing_is_sent_once_later(
     assert len(reveal_messages(fake, couple)) == 1
     async with DailyStore(bot.store).read() as tx:
         assert await tx.pending_posts() == []
+
+
+async def test_a_failed_post_is_tried_again_soon_not_at_the_safety_tick(
+    fake: FakeDiscord, couple: Couple, runner: BotRunner
+) -> None:
+    bot = await runner.start(tick_seconds=3600, retry_seconds=0.2)
+    await set_up(fake, couple)
+    await post_today(fake, couple)
+    await answer(fake, couple, couple.alex, "Soon?")
+    fake.fail_next("POST", "/channels/*/messages", status=503, times=1000)
+    await answer(fake, couple, couple.sam, "Soon.")
+    await asyncio.sleep(1)  # whatever the answer woke is over; retries failed on
+    async with DailyStore(bot.store).read() as tx:
+        assert [item.kind for item in await tx.pending_posts()] == ["reveal"]
+    fake.clear_faults()
+    await fake.wait_until(lambda: len(reveal_messages(fake, couple)) == 1, timeout=5)
+    for _ in range(100):  # its sent mark is committed a moment after the post
+        async with DailyStore(bot.store).read() as tx:
+            if not await tx.pending_posts():
+                break
+        await asyncio.sleep(0.02)
+    else:
+        pytest.fail("the reveal stayed pending after it was sent")
+    assert len(reveal_messages(fake, couple)) == 1
 
 
 async def test_a_dropped_gateway_loses_no_answer(

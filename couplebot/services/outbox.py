@@ -88,6 +88,17 @@ class Outbox:
         self._marks: list[tuple[OutboxItem, int | None, asyncio.Future[None]]] = []
         self._marks_full = asyncio.Event()
         self._committer: asyncio.Task[None] | None = None
+        self._retry: Callable[[], None] | None = None
+
+    def retry_with(self, retry: Callable[[], None]) -> None:
+        """Whoever runs the scheduler: `retry()` asks for a flush a little later. It is
+        called when a send failed, so the post is tried again soon, not at a safety tick."""
+        self._retry = retry
+
+    def _failed(self, item: OutboxItem, flush: _Flush) -> None:
+        flush.blocked.add(item.couple_id)
+        if self._retry is not None:
+            self._retry()
 
     def register(self, kind: str, builder: Builder, on_sent: SentHook | None = None) -> None:
         self._builders[kind] = builder
@@ -159,10 +170,10 @@ class Outbox:
                     flush.blocked.add(item.couple_id)
                 except TimeoutError:
                     log.warning("sending %s timed out; will retry", item.dedupe_key)
-                    flush.blocked.add(item.couple_id)
+                    self._failed(item, flush)
                 except Exception:
                     log.exception("could not send %s; will retry", item.dedupe_key)
-                    flush.blocked.add(item.couple_id)
+                    self._failed(item, flush)
         finally:
             flush.running -= 1
             if flush.running == 0:
