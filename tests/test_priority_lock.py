@@ -88,3 +88,20 @@ async def test_an_urgent_write_is_committed_before_background_writes_queued_earl
         assert committed[0] == "reply"
     finally:
         await store.close()
+
+
+async def test_it_tells_a_holder_whether_an_urgent_waiter_is_queued() -> None:
+    lock, order = PriorityLock(), []
+    await lock.acquire()
+    background = asyncio.create_task(_queue(lock, order, "b", urgent=False))
+    await _settle()
+    assert not lock.urgent_waiting()  # background work waiting is no reason to let go
+    urgent = asyncio.create_task(_queue(lock, order, "u", urgent=True))
+    await _settle()
+    assert lock.urgent_waiting()
+    urgent.cancel()
+    await _settle()
+    assert not lock.urgent_waiting()  # one that gave up is not waiting
+    lock.release()
+    await background
+    assert order == ["b"]

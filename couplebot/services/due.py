@@ -194,9 +194,18 @@ class DueWork:
             couple = couples.get(couple_id)
             if couple is not None:
                 await self.plan(tx, couple, stored=stored[couple_id], active=couple_id in active)
-            if _batch_full(count, started):
+            if self._batch_full(count, started):
                 return couple_ids[:count]
         return couple_ids
+
+    def _batch_full(self, size: int, started: float) -> bool:
+        """A batch's transaction ends at TX_BATCH_COUPLES couples, after TX_BATCH_SECONDS,
+        or as soon as someone's write (an answer's submit) waits for it."""
+        return (
+            size >= TX_BATCH_COUPLES
+            or time.perf_counter() - started >= TX_BATCH_SECONDS
+            or self._store.urgent_waiting()
+        )
 
     async def next_due(self) -> datetime | None:
         async with self._store.read() as tx:
@@ -243,7 +252,7 @@ class DueWork:
                     for item in ahead:
                         batch.append(item)
                         await self._run_in(tx, item, now, couples.get(item.couple_id))
-                        if _batch_full(len(batch), started):
+                        if self._batch_full(len(batch), started):
                             break
             except Exception:
                 # Each failing item is then logged once, with its ids, by the one-by-one run.
@@ -330,10 +339,6 @@ async def _replanned(tx: Tx, couple: Couple, now: datetime) -> None:
     """The REPLAN_ITEM's handler: the mark goes; the couple is then planned in full
     (the item has no planner of its own, so every planner runs)."""
     await tx.due.set(couple.id, REPLAN_ITEM, None)
-
-
-def _batch_full(size: int, started: float) -> bool:
-    return size >= TX_BATCH_COUPLES or time.perf_counter() - started >= TX_BATCH_SECONDS
 
 
 def _package_version() -> str:

@@ -219,6 +219,10 @@ class Database:
         async with self._lock, self._every_reader():
             await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def urgent_waiting(self) -> bool:
+        """A write someone is waiting on is queued behind the one in progress."""
+        return self._lock.urgent_waiting()
+
     @asynccontextmanager
     async def transaction(self, *, urgent: bool = False, small: bool = False) -> AsyncIterator[Sql]:
         """A write transaction (BEGIN IMMEDIATE), committed on success, rolled back on error.

@@ -27,6 +27,10 @@ class PriorityLock:
     def locked(self) -> bool:
         return self._held
 
+    def urgent_waiting(self) -> bool:
+        """Someone's write waits for the lock (a long holder should let go soon)."""
+        return any(not waiter.done() for waiter in self._urgent)
+
     @asynccontextmanager
     async def hold(self, *, urgent: bool = False) -> AsyncIterator[None]:
         await self.acquire(urgent=urgent)

@@ -62,6 +62,10 @@ class Store:
         async with self.db.transaction(urgent=urgent, small=small) as sql:
             yield Tx(sql, self._cipher)
 
+    def urgent_waiting(self) -> bool:
+        """Someone's write waits behind the write in progress (Database.urgent_waiting)."""
+        return self.db.urgent_waiting()
+
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
         async with self.db.reading() as sql:
