@@ -48,7 +48,8 @@ class KindPolicy:
         """In the transaction of a response or of the prompt's posting: e.g. replan due work."""
 
     async def settled(self, exchange: Exchange) -> None:
-        """After a response was acknowledged and its posts sent (outside any transaction)."""
+        """After a response was acknowledged and its posts sent or queued (outside any
+        transaction)."""
 
     def text_of(self, values: dict[str, str]) -> str:
         """The response as one text, to budget a reveal's length."""

@@ -300,7 +300,7 @@ class ExchangeEngine:
     async def settle(self, exchange_id: int) -> None:
         """After a response is acknowledged: update the status line and send what is due."""
         await self.refresh(exchange_id)
-        await self._outbox.flush()
+        await self._outbox.send_pending()
         async with self._store.snapshot() as tx:
             exchange = await tx.exchanges.get(exchange_id)
         if exchange is not None and exchange.kind in self._kinds:

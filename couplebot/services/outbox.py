@@ -3,10 +3,14 @@
 It knows no feature. Features register a builder per row kind (what to send for a
 row, from the DB as it is now) and, if they need it, a hook for when a row was sent.
 
-Sending is concurrent across couples (at most CONCURRENCY posts in flight; the REST
-budget and discord.py's route buckets pace them) and strictly in row order within a
-couple: a couple's next post waits for its previous one, and a couple whose post failed
-sends nothing more in this flush, while every other couple goes on. A couple whose
+Sending is concurrent across couples (CONCURRENCY workers, so at most that many posts
+in flight; the REST budget and discord.py's route buckets pace them) and strictly in row
+order within a couple: a worker takes a couple's next post from a queue of couples, and
+the couple goes back to the queue's end only once that post is sent, so no two posts of
+a couple are ever in flight at once. A couple whose post failed sends nothing more in
+this flush, while every other couple goes on. Waiting couples are rows in the queue, not
+tasks: a morning's 10,000 posts keep 40 coroutines alive, not 10,000 (the collector
+scans every live one). A couple whose
 channel refused a post (a lost permission) is held: its posts wait until the hold's
 retry time, or until the hold is lifted (services/notices.py).
 
@@ -22,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
@@ -59,15 +64,47 @@ def nonce_for(dedupe_key: str) -> str:
 
 
 class _Flush:
-    """One pass over the pending rows: a chain of tasks per couple."""
+    """One pass over the pending rows: the couples with posts to send, and the workers."""
 
     def __init__(self) -> None:
         self.last_id = 0
-        self.threads: dict[int, asyncio.Task[int]] = {}  # the latest task of each couple
+        self.posts: dict[int, deque[OutboxItem]] = {}  # couples queued or being sent to
+        self.ready: deque[int] = deque()  # couples waiting for a worker, in turn
         self.blocked: set[int] = set()  # couples whose post failed in this pass
-        self.running = 0
+        self.workers: set[asyncio.Task[None]] = set()
+        self.sent = 0
         self.idle = asyncio.Event()
         self.idle.set()
+
+    def add(self, row: OutboxItem) -> None:
+        if row.couple_id in self.blocked:
+            return
+        if row.couple_id not in self.posts:
+            self.posts[row.couple_id] = deque()
+            self.ready.append(row.couple_id)
+        self.posts[row.couple_id].append(row)
+
+    def next_post(self) -> OutboxItem | None:
+        """The next couple's next post; its couple waits for `done(post)`."""
+        while self.ready:
+            couple_id = self.ready.popleft()
+            if couple_id in self.blocked:
+                del self.posts[couple_id]
+                continue
+            return self.posts[couple_id].popleft()
+        return None
+
+    def done(self, post: OutboxItem) -> None:
+        """The post was sent (or failed): its couple's next one may go."""
+        if self.posts[post.couple_id] and post.couple_id not in self.blocked:
+            self.ready.append(post.couple_id)
+        else:
+            del self.posts[post.couple_id]
+
+    def worker_ended(self, task: asyncio.Task[None]) -> None:
+        self.workers.discard(task)
+        if not self.workers:
+            self.idle.set()
 
 
 class Outbox:
@@ -80,7 +117,6 @@ class Outbox:
         self._refused_hooks: list[RefusedHook] = []
         self._holds: dict[int, datetime] = {}  # held couples -> when to try them again
         self._flush_lock = asyncio.Lock()
-        self._in_flight = asyncio.Semaphore(CONCURRENCY)
         self._more = asyncio.Event()  # rows were committed while a flush runs
         self._started = clock.now()
         self._first_tried: dict[int, datetime] = {}  # by this process, rows it created
@@ -115,6 +151,16 @@ class Outbox:
         elif self._background is None or self._background.done():
             self._background = asyncio.create_task(self.flush(), name="outbox-flush")
 
+    async def send_pending(self) -> None:
+        """After a person's action committed posts: a flush already running (the morning's
+        fan-out) takes them in, and the caller does not wait for that flush to end (it
+        held every reply's handler, and its interaction, for up to minutes); else a flush
+        runs now."""
+        if self._flush_lock.locked():
+            self._more.set()
+            return
+        await self.flush()
+
     async def flush(self) -> int:
         """Send every pending post once, one flush at a time. Returns how many were sent."""
         self._more.set()  # a flush already running reads again before it ends
@@ -122,63 +168,49 @@ class Outbox:
             return await self._drive(_Flush())
 
     async def _drive(self, flush: _Flush) -> int:
-        tasks: list[asyncio.Task[int]] = []
-        while True:
-            self._more.clear()
-            async with self._store.read() as tx:
-                rows = await tx.outbox.pending(after_id=flush.last_id)
-                self._holds = await tx.notices.holds()
-            now = self._clock.now()
-            flush.blocked.update(c for c, retry_at in self._holds.items() if retry_at > now)
-            by_couple: dict[int, list[OutboxItem]] = {}
-            for row in rows:
-                flush.last_id = max(flush.last_id, row.id)
-                if row.couple_id not in flush.blocked:
-                    by_couple.setdefault(row.couple_id, []).append(row)
-            for couple_id, items in by_couple.items():
-                task = asyncio.create_task(
-                    self._thread(flush, items, flush.threads.get(couple_id)),
-                    name=f"outbox-couple-{couple_id}",
-                )
-                flush.threads[couple_id] = task
-                tasks.append(task)
-            if not rows and flush.idle.is_set():
-                break
-            more = asyncio.ensure_future(self._more.wait())
-            idle = asyncio.ensure_future(flush.idle.wait())
-            await asyncio.wait({more, idle}, return_when=asyncio.FIRST_COMPLETED)
-            more.cancel()
-            idle.cancel()
-        return sum(t.result() for t in tasks if not t.cancelled())
-
-    async def _thread(
-        self, flush: _Flush, items: list[OutboxItem], previous: asyncio.Task[int] | None
-    ) -> int:
-        flush.running += 1
-        flush.idle.clear()
-        sent = 0
         try:
-            if previous is not None:
-                await asyncio.wait({previous})
-            for item in items:
-                if item.couple_id in flush.blocked:
-                    break
-                try:
-                    async with self._in_flight:
-                        sent += await self._deliver(item)
-                except PostHeldError:
-                    flush.blocked.add(item.couple_id)
-                except TimeoutError:
-                    log.warning("sending %s timed out; will retry", item.dedupe_key)
-                    self._failed(item, flush)
-                except Exception:
-                    log.exception("could not send %s; will retry", item.dedupe_key)
-                    self._failed(item, flush)
+            while True:
+                self._more.clear()
+                async with self._store.read() as tx:
+                    rows = await tx.outbox.pending(after_id=flush.last_id)
+                    self._holds = await tx.notices.holds()
+                now = self._clock.now()
+                flush.blocked.update(c for c, retry_at in self._holds.items() if retry_at > now)
+                for row in rows:
+                    flush.last_id = max(flush.last_id, row.id)
+                    flush.add(row)
+                while flush.ready and len(flush.workers) < CONCURRENCY:
+                    worker = asyncio.create_task(self._work(flush), name="outbox-worker")
+                    flush.workers.add(worker)
+                    flush.idle.clear()
+                    worker.add_done_callback(flush.worker_ended)
+                if not rows and flush.idle.is_set():
+                    return flush.sent
+                more = asyncio.ensure_future(self._more.wait())
+                idle = asyncio.ensure_future(flush.idle.wait())
+                await asyncio.wait({more, idle}, return_when=asyncio.FIRST_COMPLETED)
+                more.cancel()
+                idle.cancel()
         finally:
-            flush.running -= 1
-            if flush.running == 0:
-                flush.idle.set()
-        return sent
+            for worker in list(flush.workers):  # (only when the flush itself was cancelled)
+                worker.cancel()
+
+    async def _work(self, flush: _Flush) -> None:
+        """Send posts, one at a time, while couples are waiting."""
+        while (item := flush.next_post()) is not None:
+            try:
+                sent = await self._deliver(item)  # (not `+= await`: workers interleave)
+                flush.sent += sent
+            except PostHeldError:
+                flush.blocked.add(item.couple_id)
+            except TimeoutError:
+                log.warning("sending %s timed out; will retry", item.dedupe_key)
+                self._failed(item, flush)
+            except Exception:
+                log.exception("could not send %s; will retry", item.dedupe_key)
+                self._failed(item, flush)
+            finally:
+                flush.done(item)
 
     def _may_have_been_sent_long_ago(self, item: OutboxItem, now: datetime) -> bool:
         """Rows this process created were tried by nobody else: trust the nonce until
