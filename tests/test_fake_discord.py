@@ -213,6 +213,7 @@ async def test_slash_with_user_and_string_options(env: Env) -> None:
     assert interaction.ephemeral
     assert interaction.message is not None
     assert env.fake.channel_messages(env.guild.channel_id) == []  # ephemeral stays private
+    assert not env.fake.has_messages(env.guild.channel_id)
 
 
 async def test_slash_unknown_option_is_a_test_error(env: Env) -> None:
@@ -295,6 +296,7 @@ async def test_subcommand_defer_then_followup(env: Env) -> None:
     assert "What made you smile?" in interaction.text
     # The first followup after a deferral replaces the "thinking" message.
     [posted] = env.fake.channel_messages(env.guild.channel_id)
+    assert env.fake.has_messages(env.guild.channel_id)
     assert interaction.message is not None
     assert posted["id"] == followup["id"] == interaction.message["id"]
     assert posted["embeds"][0]["description"] == "What made you smile?"

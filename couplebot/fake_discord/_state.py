@@ -119,6 +119,9 @@ class World:
     def channel_messages(self, channel_id: int) -> list[dict[str, Any]]:
         return copy.deepcopy(self._channel_messages.get(channel_id, []))
 
+    def has_messages(self, channel_id: int) -> bool:
+        return bool(self._channel_messages.get(channel_id))
+
     def dm_messages(self, user_id: int) -> list[dict[str, Any]]:
         channel_id = self._dm_channel_by_user.get(user_id)
         if channel_id is None:

@@ -265,6 +265,10 @@ class FakeDiscord:
     def channel_messages(self, channel_id: int) -> list[dict[str, Any]]:
         return self._world.channel_messages(channel_id)
 
+    def has_messages(self, channel_id: int) -> bool:
+        """Whether the channel has a message (without copying them, as channel_messages does)."""
+        return self._world.has_messages(channel_id)
+
     def dm_messages(self, user_id: int) -> list[dict[str, Any]]:
         """What the bot sent to the user's DM channel."""
         return self._world.dm_messages(user_id)
