@@ -55,3 +55,52 @@ async def test_a_batch_commits_early_when_someones_write_waits_for_it(tmp_path: 
         await store.close()
     assert sorted(ran) == list(range(1, MANY + 1))  # each couple once
     assert ran_before_the_submit == [3]  # the batch let go after the item in progress
+
+
+async def test_a_replan_mark_for_an_item_runs_only_that_items_planner(tmp_path: Path) -> None:
+    """After an answer only its kind's planner changes: a full replan (every feature's
+    queries) per answer kept a busy morning's replies waiting for the database."""
+    database = tmp_path / "marks.db"
+    await (await Store.open(database, secret_key=TEST_KEY)).close()  # migrates
+    write_accepted_couples(
+        database,
+        [NewCouple(1000, 2000, (3000, 3001))],
+        question_time=time(8, 0),
+        created=NOW - timedelta(days=3),
+    )
+    store = await Store.open(database, secret_key=TEST_KEY)
+    planned: list[str] = []
+
+    def planner(name: str) -> due_module.Planner:
+        async def plan(tx: Tx, couple: Couple, now: datetime) -> dict[str, datetime | None]:
+            planned.append(name)
+            return {name: NOW + timedelta(days=1)}
+
+        return plan
+
+    async def nothing(tx: Tx, couple: Couple, now: datetime) -> None:
+        """Never due in this test."""
+
+    try:
+        due = due_module.DueWork(store, ManualClock(NOW))
+        due.register(planner("first"), {}, {"first": nothing})
+        due.register(planner("second"), {}, {"second": nothing})
+        await due.replan_all()
+        assert sorted(planned) == ["first", "second"]
+        async with store.read() as tx:
+            couple = await tx.couples.get(1)
+        assert couple is not None
+        planned.clear()
+        async with store.write(urgent=True) as tx:
+            await due.plan_soon(tx, couple, "second")
+        assert await due.run() == 1
+        assert planned == ["second"]
+        async with store.write(urgent=True) as tx:
+            await due.plan_soon(tx, couple)
+        planned.clear()
+        assert await due.run() == 1
+        assert sorted(planned) == ["first", "second"]  # no item named: every planner
+        async with store.read() as tx:
+            assert set(await tx.due.of(couple.id)) == {"first", "second"}  # marks are gone
+    finally:
+        await store.close()

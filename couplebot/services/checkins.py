@@ -67,7 +67,7 @@ class CheckinKind(KindPolicy):
         return CHECKIN_PROMPT
 
     async def changed(self, tx: Tx, couple: Couple) -> None:
-        await self._due.plan_soon(tx, couple)  # not in the reply's transaction: it is short
+        await self._due.plan_soon(tx, couple, PAIR_ITEM)  # its planner, in a later batch
 
 
 class CheckinService:

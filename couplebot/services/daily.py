@@ -75,7 +75,7 @@ class DailyKind(KindPolicy):
         return milestone_on(together, date.fromisoformat(exchange.slot))
 
     async def changed(self, tx: Tx, couple: Couple) -> None:
-        await self._due.plan_soon(tx, couple)  # not in the reply's transaction: it is short
+        await self._due.plan_soon(tx, couple, REMIND_ITEM)  # its planner, in a later batch
 
 
 class DailyService:

@@ -40,7 +40,8 @@ BATCH = 500  # due items read per query
 TX_BATCH_COUPLES = 50
 TX_BATCH_SECONDS = 0.02
 PLAN_VERSION_KEY = "due_plan_version"
-# A couple marked for replanning by plan_soon(): the next wake replans it, in a batch.
+# A couple marked for replanning by plan_soon(): the next wake replans it, in a batch;
+# "replan:<item>" replans only the planner of that item.
 REPLAN_ITEM = "replan"
 # Bump when a planner's rules change: every couple is then replanned once, at the start.
 PLAN_REVISION = 1
@@ -72,6 +73,9 @@ class DueWork:
         self._tx_handlers.update(tx_handlers or {})
         for item in [*handlers, *(tx_handlers or {})]:
             self._planner_of[item] = planner
+            mark = _replan_mark(item)
+            self._tx_handlers[mark] = _clears(mark)
+            self._planner_of[mark] = planner
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Called after each batch of due work commits (e.g. the outbox starts sending)."""
@@ -134,12 +138,14 @@ class DueWork:
                 self._wake_by(due_at)
         return planned
 
-    async def plan_soon(self, tx: Tx, couple: Couple) -> None:
+    async def plan_soon(self, tx: Tx, couple: Couple, item: str | None = None) -> None:
         """plan(), a moment later: one stored mark in the caller's transaction (so a
-        reply's transaction stays short), which the next wake turns into a full replan of
-        the couple in a batch. Stored, so a crash in between loses nothing."""
+        reply's transaction stays short), which the next wake turns into a replan of the
+        couple in a batch: of the planner of `item` only, or of all. Stored, so a crash in
+        between loses nothing. (A full replan is dozens of queries: after every answer,
+        in a busy morning, those batches kept the replies waiting for the database.)"""
         now = self._clock.now()
-        await tx.due.set(couple.id, REPLAN_ITEM, now)
+        await tx.due.set(couple.id, REPLAN_ITEM if item is None else _replan_mark(item), now)
         self._wake_by(now)
 
     async def replan(self, couple_id: int) -> None:
@@ -150,7 +156,9 @@ class DueWork:
 
     def plan_version(self) -> str:
         """What the stored due instants were planned by: the items and the rules."""
-        items = sorted({*self._handlers, *self._tx_handlers} - {REPLAN_ITEM})
+        items = sorted(
+            item for item in {*self._handlers, *self._tx_handlers} if not _is_replan(item)
+        )
         key = json.dumps([PLAN_REVISION, _package_version(), items])
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
@@ -339,6 +347,23 @@ async def _replanned(tx: Tx, couple: Couple, now: datetime) -> None:
     """The REPLAN_ITEM's handler: the mark goes; the couple is then planned in full
     (the item has no planner of its own, so every planner runs)."""
     await tx.due.set(couple.id, REPLAN_ITEM, None)
+
+
+def _clears(mark: str) -> TxHandler:
+    """A "replan:<item>" mark's handler: the mark goes; the item's planner then runs."""
+
+    async def cleared(tx: Tx, couple: Couple, now: datetime) -> None:
+        await tx.due.set(couple.id, mark, None)
+
+    return cleared
+
+
+def _replan_mark(item: str) -> str:
+    return f"{REPLAN_ITEM}:{item}"
+
+
+def _is_replan(item: str) -> bool:
+    return item == REPLAN_ITEM or item.startswith(f"{REPLAN_ITEM}:")
 
 
 def _package_version() -> str:

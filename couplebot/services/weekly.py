@@ -79,7 +79,7 @@ class WeeklyKind(KindPolicy):
         return follow_ups[exchange.id % len(follow_ups)] if follow_ups else None
 
     async def changed(self, tx: Tx, couple: Couple) -> None:
-        await self._due.plan_soon(tx, couple)  # not in the reply's transaction: it is short
+        await self._due.plan_soon(tx, couple, REMIND_ITEM)  # its planner, in a later batch
 
 
 class WeeklyService:
