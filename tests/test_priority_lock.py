@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 from couplebot.store import Store
-from couplebot.store.priority_lock import URGENT_IN_A_ROW, PriorityLock
+from couplebot.store.priority_lock import BACKGROUND_WAITS_AT_MOST, PriorityLock
 from tests.conftest import TEST_KEY
 
 
@@ -34,20 +34,26 @@ async def test_an_urgent_waiter_goes_ahead_of_background_ones_queued_before_it()
     assert not lock.locked()
 
 
-async def test_a_stream_of_urgent_waiters_lets_a_background_one_in() -> None:
-    lock, order = PriorityLock(), []
+async def test_a_stream_of_urgent_waiters_lets_a_background_one_in_once_it_waited_long() -> None:
+    """Urgent waiters go ahead of a background one until it has waited
+    BACKGROUND_WAITS_AT_MOST; then it goes next, however many urgent ones wait."""
+    now = [0.0]
+    lock, order = PriorityLock(clock=lambda: now[0]), []
+
+    async def urgent_one(name: str) -> None:
+        async with lock.hold(urgent=True):
+            order.append(name)
+            now[0] += BACKGROUND_WAITS_AT_MOST * 0.4  # each holds the lock a while
+
     await lock.acquire()
     tasks = [asyncio.create_task(_queue(lock, order, "b", urgent=False))]
     await _settle()
-    tasks += [
-        asyncio.create_task(_queue(lock, order, f"u{i}", urgent=True))
-        for i in range(URGENT_IN_A_ROW + 2)
-    ]
+    tasks += [asyncio.create_task(urgent_one(f"u{i}")) for i in range(6)]
     await _settle()
     lock.release()
     await asyncio.gather(*tasks)
-    assert order.index("b") == URGENT_IN_A_ROW
-    assert sorted(order) == sorted(["b", *(f"u{i}" for i in range(URGENT_IN_A_ROW + 2))])
+    assert order == ["u0", "u1", "u2", "b", "u3", "u4", "u5"]  # b had waited 1.2 x the bound
+    assert not lock.locked()
 
 
 async def test_a_waiter_cancelled_before_or_at_its_turn_passes_the_lock_on() -> None:

@@ -3,26 +3,29 @@
 Waiters are served in order within each class; an urgent waiter (a write someone is
 waiting on, e.g. an answer's submit) goes ahead of every background one (outbox marks,
 the morning's round batches, reads after a reply). So that a steady stream of replies
-cannot starve the background, a background waiter gets its turn after at most
-URGENT_IN_A_ROW urgent ones have gone ahead of it.
+cannot starve the background, a background waiter that has waited BACKGROUND_WAITS_AT_MOST
+goes next. (This was a count, a background turn after 4 urgent ones: when a morning's
+batch held the lock 50 ms, that let through fewer replies than came, and their queue
+grew to seconds.)
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-URGENT_IN_A_ROW = 4
+BACKGROUND_WAITS_AT_MOST = 0.1  # seconds, while urgent waiters go ahead
 
 
 class PriorityLock:
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._held = False
+        self._clock = clock
         self._urgent: deque[asyncio.Future[None]] = deque()
-        self._background: deque[asyncio.Future[None]] = deque()
-        self._urgent_streak = 0
+        self._background: deque[tuple[asyncio.Future[None], float]] = deque()  # + queued at
 
     def locked(self) -> bool:
         return self._held
@@ -50,34 +53,46 @@ class PriorityLock:
             self._held = True
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        queue = self._urgent if urgent else self._background
-        queue.append(waiter)
+        entry = (waiter, self._clock())
+        if urgent:
+            self._urgent.append(waiter)
+        else:
+            self._background.append(entry)
         try:
             await waiter
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():
                 self.release()  # handed over just as we were cancelled: pass it on
-            elif waiter in queue:
-                queue.remove(waiter)
+            elif urgent and waiter in self._urgent:
+                self._urgent.remove(waiter)
+            elif not urgent and entry in self._background:
+                self._background.remove(entry)
             raise
 
     def release(self) -> None:
         """Hand the lock straight to the next waiter (it stays held), or free it."""
         if not self._held:
             raise RuntimeError("PriorityLock released while not held")
-        if self._urgent_streak < URGENT_IN_A_ROW:
-            queues = (self._urgent, self._background)
-        else:
-            queues = (self._background, self._urgent)
-        for queue in queues:
-            while queue:
-                waiter = queue.popleft()
-                if waiter.done():  # cancelled while waiting
-                    continue
-                # Count only the urgent ones that go ahead of a waiting background one.
-                ahead = queue is self._urgent and bool(self._background)
-                self._urgent_streak = self._urgent_streak + 1 if ahead else 0
+        while self._background and self._background[0][0].done():  # cancelled waiters
+            self._background.popleft()
+        overdue = bool(self._background) and (
+            self._clock() - self._background[0][1] >= BACKGROUND_WAITS_AT_MOST
+        )
+        if not overdue and self._hand_on_urgent():
+            return
+        while self._background:
+            waiter, _ = self._background.popleft()
+            if not waiter.done():
                 waiter.set_result(None)
                 return
-        self._urgent_streak = 0
+        if self._hand_on_urgent():
+            return
         self._held = False
+
+    def _hand_on_urgent(self) -> bool:
+        while self._urgent:
+            waiter = self._urgent.popleft()
+            if not waiter.done():  # (else cancelled while waiting)
+                waiter.set_result(None)
+                return True
+        return False
