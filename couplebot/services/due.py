@@ -60,7 +60,7 @@ class DueWork:
         self._run_lock = asyncio.Lock()
         self._wake: Callable[[datetime], None] | None = None
         self._wake_at: datetime | None = None
-        self._tx_handlers[REPLAN_ITEM] = _replanned
+        self._tx_handlers[REPLAN_ITEM] = _clears(REPLAN_ITEM)
 
     def register(
         self,
@@ -343,14 +343,9 @@ class DueWork:
                 log.exception("could not postpone due item %s", item.item)
 
 
-async def _replanned(tx: Tx, couple: Couple, now: datetime) -> None:
-    """The REPLAN_ITEM's handler: the mark goes; the couple is then planned in full
-    (the item has no planner of its own, so every planner runs)."""
-    await tx.due.set(couple.id, REPLAN_ITEM, None)
-
-
 def _clears(mark: str) -> TxHandler:
-    """A "replan:<item>" mark's handler: the mark goes; the item's planner then runs."""
+    """A replan mark's handler: the mark goes; then the planner of "replan:<item>" runs,
+    or, for the plain mark (no planner of its own), every planner."""
 
     async def cleared(tx: Tx, couple: Couple, now: datetime) -> None:
         await tx.due.set(couple.id, mark, None)
