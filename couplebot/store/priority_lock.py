@@ -80,12 +80,9 @@ class PriorityLock:
         )
         if not overdue and self._hand_on_urgent():
             return
-        while self._background:
+        if self._background:  # (its first waiter is live: the cancelled went above)
             waiter, _ = self._background.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                return
-        if self._hand_on_urgent():
+            waiter.set_result(None)
             return
         self._held = False
 
