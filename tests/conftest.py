@@ -6,7 +6,7 @@ import asyncio
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,18 @@ from couplebot.fake_discord import (
 )
 from couplebot.fake_discord._spec import VALIDATION_AVAILABLE
 from couplebot.store import Store
+from couplebot.store.bulk import NewCouple, write_accepted_couples
 
 TEST_KEY = "ilQ59BLUQNN-xiqFY8hCn2IOJwD63rYtPLcx3FhQtIE="
+
+
+async def store_with_couples(database: Path, count: int, *, created: datetime) -> Store:
+    """An open store of `count` accepted couples (ids 1 to count, questions at 08:00),
+    written in bulk as a hosted bot's import would."""
+    await (await Store.open(database, secret_key=TEST_KEY)).close()  # migrates
+    couples = [NewCouple(1000 + i, 2000 + i, (3000 + 2 * i, 3001 + 2 * i)) for i in range(count)]
+    write_accepted_couples(database, couples, question_time=time(8, 0), created=created)
+    return await Store.open(database, secret_key=TEST_KEY)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from couplebot.clock import ManualClock
 from couplebot.domain.models import Couple
 from couplebot.services import due as due_module
-from couplebot.store import Store, Tx
-from couplebot.store.bulk import NewCouple, write_accepted_couples
+from couplebot.store import Tx
 
-from .conftest import TEST_KEY
+from .conftest import store_with_couples
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 MANY = due_module.TX_BATCH_COUPLES * 2
@@ -21,13 +20,7 @@ MANY = due_module.TX_BATCH_COUPLES * 2
 async def test_a_batch_commits_early_when_someones_write_waits_for_it(tmp_path: Path) -> None:
     """A submit that arrives while the morning's batch holds the database waits for one
     couple's work, not for the rest of the batch (up to 50 couples or 20 ms)."""
-    database = tmp_path / "batches.db"
-    await (await Store.open(database, secret_key=TEST_KEY)).close()  # migrates
-    couples = [NewCouple(1000 + i, 2000 + i, (3000 + 2 * i, 3001 + 2 * i)) for i in range(MANY)]
-    write_accepted_couples(
-        database, couples, question_time=time(8, 0), created=NOW - timedelta(days=3)
-    )
-    store = await Store.open(database, secret_key=TEST_KEY)
+    store = await store_with_couples(tmp_path / "batches.db", MANY, created=NOW - timedelta(days=3))
     ran: list[int] = []
     ran_before_the_submit: list[int] = []
     submits: list[asyncio.Task[None]] = []
@@ -60,15 +53,7 @@ async def test_a_batch_commits_early_when_someones_write_waits_for_it(tmp_path: 
 async def test_a_replan_mark_for_an_item_runs_only_that_items_planner(tmp_path: Path) -> None:
     """After an answer only its kind's planner changes: a full replan (every feature's
     queries) per answer kept a busy morning's replies waiting for the database."""
-    database = tmp_path / "marks.db"
-    await (await Store.open(database, secret_key=TEST_KEY)).close()  # migrates
-    write_accepted_couples(
-        database,
-        [NewCouple(1000, 2000, (3000, 3001))],
-        question_time=time(8, 0),
-        created=NOW - timedelta(days=3),
-    )
-    store = await Store.open(database, secret_key=TEST_KEY)
+    store = await store_with_couples(tmp_path / "marks.db", 1, created=NOW - timedelta(days=3))
     planned: list[str] = []
 
     def planner(name: str) -> due_module.Planner:

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import random
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from couplebot.clock import ManualClock
 from couplebot.services import outbox as outbox_module
 from couplebot.services.outbox import Outbox
 from couplebot.services.ports import NotePost, Post, PromptPost
-from couplebot.store import OutboxItem, Store, Tx
-from couplebot.store.bulk import NewCouple, write_accepted_couples
+from couplebot.store import OutboxItem, Tx
 
-from .conftest import TEST_KEY
+from .conftest import store_with_couples
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 COUPLES = outbox_module.CONCURRENCY * 5
@@ -60,13 +59,9 @@ async def _build(tx: Tx, item: OutboxItem) -> Post | None:
 
 
 async def test_posts_go_out_concurrently_in_order_per_couple_each_once(tmp_path: Path) -> None:
-    database = tmp_path / "outbox.db"
-    await (await Store.open(database, secret_key=TEST_KEY)).close()  # migrates
-    couples = [NewCouple(1000 + i, 2000 + i, (3000 + 2 * i, 3001 + 2 * i)) for i in range(COUPLES)]
-    write_accepted_couples(
-        database, couples, question_time=time(8, 0), created=NOW - timedelta(days=3)
+    store = await store_with_couples(
+        tmp_path / "outbox.db", COUPLES, created=NOW - timedelta(days=3)
     )
-    store = await Store.open(database, secret_key=TEST_KEY)
     messenger = RecordingMessenger()
     outbox = Outbox(store, messenger, ManualClock(NOW))
     outbox.register("test", _build)
@@ -115,13 +110,7 @@ class GatedMessenger(RecordingMessenger):
 async def test_a_reply_joins_a_running_flush_instead_of_waiting_for_it(tmp_path: Path) -> None:
     """A reply's posts go to the flush under way (the morning's), and the reply's handler
     returns at once instead of waiting for every morning post to go out."""
-    database = tmp_path / "join.db"
-    await (await Store.open(database, secret_key=TEST_KEY)).close()
-    couples = [NewCouple(1000 + i, 2000 + i, (3000 + 2 * i, 3001 + 2 * i)) for i in range(3)]
-    write_accepted_couples(
-        database, couples, question_time=time(8, 0), created=NOW - timedelta(days=3)
-    )
-    store = await Store.open(database, secret_key=TEST_KEY)
+    store = await store_with_couples(tmp_path / "join.db", 3, created=NOW - timedelta(days=3))
     messenger = GatedMessenger()
     outbox = Outbox(store, messenger, ManualClock(NOW))
     outbox.register("test", _build)
