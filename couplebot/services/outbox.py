@@ -10,9 +10,9 @@ the couple goes back to the queue's end only once that post is sent, so no two p
 a couple are ever in flight at once. A couple whose post failed sends nothing more in
 this flush, while every other couple goes on. Waiting couples are rows in the queue, not
 tasks: a morning's 10,000 posts keep 40 coroutines alive, not 10,000 (the collector
-scans every live one). A couple whose
-channel refused a post (a lost permission) is held: its posts wait until the hold's
-retry time, or until the hold is lifted (services/notices.py).
+scans every live one). A couple whose channel refused a post (a lost permission) is
+held: its posts wait until the hold's retry time, or until the hold is lifted
+(services/notices.py).
 
 A sent post is marked sent in a group commit: the marks (and sent hooks) of the posts
 that went out within a few milliseconds share one write transaction, so a morning's
